@@ -6,4 +6,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$ROOT/eng/setup.sh"
 build_solution >&2
-exec dotnet "$ROOT/src/Host/bin/$CONFIGURATION/net10.0/pipelines.dll" "$@"
+exec dotnet "$ROOT/src/Host/bin/$CONFIGURATION/net10.0/Pipelines.Host.dll" "$@"

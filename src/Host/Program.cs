@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipelines.Kafka.Native;
+using Pipelines.Host.Commands;
 
 namespace Pipelines.Host;
 
@@ -9,14 +9,8 @@ internal static class Program
     public static Task<int> Main(string[] args)
     {
         var root = new RootCommand("Pipelines: back-pressured stream processing on Apache Kafka.");
-        var version = new Command("version", "Prints the versions of Pipelines and of the loaded librdkafka.");
-        version.SetAction(_ =>
-        {
-            Librdkafka.EnsureLoaded();
-            Console.WriteLine($"pipelines {typeof(Librdkafka).Assembly.GetName().Version} librdkafka {Librdkafka.Version} ({Librdkafka.LoadedFrom})");
-            return 0;
-        });
-        root.Subcommands.Add(version);
+        // One line per command; each command lives in Commands/.
+        root.Subcommands.Add(VersionCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }
