@@ -38,7 +38,7 @@ ensure_placeholder_package() {
 }
 
 build_solution() {
-  dotnet build "$ROOT/Pipelines.sln" -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly "$@"
+  dotnet build "$ROOT/Pipelines.sln" -c "$CONFIGURATION" --nologo -v quiet -clp:"ErrorsOnly;NoSummary" "$@"
 }
 
 ensure_system_packages
