@@ -94,6 +94,9 @@ internal sealed class OffsetLedger
         }
     }
 
+    /// <summary>The sequence number of the lowest unfinished entry, or -1 when nothing is unfinished.</summary>
+    public long HeadSequence => _head < _tail ? _head : -1;
+
     /// <summary>The offset holding the commit position (the lowest unfinished one), or -1 when nothing is unfinished.</summary>
     public long HeadOffset => _head < _tail ? _ring[(int)_head & _mask] & OffsetMask : -1;
 
