@@ -28,8 +28,10 @@ internal sealed class MockClusterHandle : SafeHandle
             throw new InvalidOperationException("librdkafka could not allocate a configuration for the embedded cluster.");
         }
 
-        // The instance only hosts the mock cluster (its thread and its logger); it is never used as a client.
-        if (MockClusterNative.ConfSet(conf, "client.id", "pipelines-embedded-cluster", errstr, 512) != MockClusterNative.ConfOk)
+        // The instance only hosts the mock cluster (its thread and its logger); it is never used as a client,
+        // so the notice that it has no bootstrap servers (level 5) is noise: log warnings and worse only.
+        if (MockClusterNative.ConfSet(conf, "client.id", "pipelines-embedded-cluster", errstr, 512) != MockClusterNative.ConfOk
+            || MockClusterNative.ConfSet(conf, "log_level", "4", errstr, 512) != MockClusterNative.ConfOk)
         {
             MockClusterNative.ConfDestroy(conf);
             throw new InvalidOperationException($"librdkafka rejected the embedded cluster's configuration: {Marshal.PtrToStringUTF8((nint)errstr)}");
