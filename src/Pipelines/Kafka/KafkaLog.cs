@@ -25,7 +25,7 @@ internal static partial class KafkaLog
     public static partial void SlowCommit(ILogger logger, string client, TimeSpan elapsed, TimeSpan warning);
 
     [LoggerMessage(7, LogLevel.Warning, "Kafka consumer {Client}: the commit position of {Partition} has been held at offset {Offset} for {Elapsed}: the record is still being processed, or the graph dropped it without passing its committable to a committer or calling MarkProcessed()")]
-    public static partial void CommitPositionStuck(ILogger logger, string client, TopicPartition partition, long offset, TimeSpan elapsed);
+    public static partial void CommitPositionStuck(ILogger logger, string client, string partition, long offset, TimeSpan elapsed);
 
     [LoggerMessage(8, LogLevel.Information, "Kafka consumer {Client}: assigned {Partitions}")]
     public static partial void Assigned(ILogger logger, string client, string partitions);
@@ -40,7 +40,7 @@ internal static partial class KafkaLog
     public static partial void SlowHandler(ILogger logger, string client, TimeSpan elapsed, string callback, TimeSpan warning);
 
     [LoggerMessage(12, LogLevel.Warning, "Kafka consumer {Client}: offsets of {Partition} went back from {Last} to {Offset} (offset reset or seek); the partition's ledger starts a new epoch")]
-    public static partial void OffsetsWentBack(ILogger logger, string client, TopicPartition partition, long last, long offset);
+    public static partial void OffsetsWentBack(ILogger logger, string client, string partition, long last, long offset);
 
     [LoggerMessage(13, LogLevel.Warning, "Kafka consumer {Client}: flushing commits of revoked partitions failed: {Message}; their records will be read again by the new owner")]
     public static partial void RevokeFlushFailed(ILogger logger, string client, string message);

@@ -376,6 +376,11 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
     private IEnumerable<TopicPartitionOffset> OnPartitionsAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+
         var assigned = partitions.ToHashSet();
         var offsets = partitions.ToDictionary(tp => tp, _ => Offset.Unset);
         if (_options.OffsetsOnAssign is { } chooser)
@@ -411,6 +416,11 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     private void OnPartitionsRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
     {
         var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
+        if (revoked.Count == 0)
+        {
+            return;
+        }
+
         if (_options.TrackOffsets)
         {
             ApplyCompletions();
@@ -439,6 +449,12 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     private void StartAssignment(IEnumerable<TopicPartition> partitions)
     {
         var list = partitions.ToList();
+        if (list.Count == 0)
+        {
+            // The cooperative protocol reports empty increments.
+            return;
+        }
+
         foreach (var tp in list)
         {
             var partition = GetOrCreate(tp);
@@ -516,7 +532,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
                 return;
             }
 
-            if (outcome != CommitOutcome.Retriable || _time.GetElapsedTime(started) + backoff > _options.CommitTimeout)
+            // A group that is rebalancing stays so until this callback returns: retrying cannot succeed.
+            if (outcome != CommitOutcome.Retriable || error.Code == ErrorCode.RebalanceInProgress
+                || _time.GetElapsedTime(started) + backoff > _options.CommitTimeout)
             {
                 KafkaLog.RevokeFlushFailed(_logger, _name, exception?.Message ?? error.Reason);
                 return;
@@ -915,7 +933,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             if (waited > _options.CommitTimeWarning)
             {
                 state.WarnedStuckOffset = head;
-                KafkaLog.CommitPositionStuck(_logger, _name, state.TopicPartition, head, waited);
+                KafkaLog.CommitPositionStuck(_logger, _name, Describe([state.TopicPartition]), head, waited);
             }
         }
     }
@@ -1008,7 +1026,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             var offset = result.Offset.Value;
             if (offset <= ledger.LastRegistered)
             {
-                KafkaLog.OffsetsWentBack(_logger, _name, state.TopicPartition, ledger.LastRegistered, offset);
+                KafkaLog.OffsetsWentBack(_logger, _name, Describe([state.TopicPartition]), ledger.LastRegistered, offset);
                 ledger.Reset();
                 state.ReaderEpoch = ledger.Epoch;
             }
