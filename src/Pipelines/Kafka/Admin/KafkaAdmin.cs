@@ -111,6 +111,11 @@ public sealed class KafkaAdmin : IDisposable
 
             return [.. ex.Results.Where(r => r.Error.Code == ErrorCode.NoError).Select(r => r.Topic)];
         }
+        catch (KafkaException ex)
+        {
+            var names = string.Join(", ", missing.Select(s => $"\"{s.Name}\""));
+            throw new KafkaException(new Error(ex.Error.Code, $"Creating topics {names} failed: {ex.Error.Reason} ({ex.Error.Code})."), ex);
+        }
     }
 
     /// <inheritdoc />
