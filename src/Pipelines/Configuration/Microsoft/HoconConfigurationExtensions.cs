@@ -1,0 +1,39 @@
+using Pipelines.Configuration;
+
+// Add* extensions live in the builder's namespace, as AddJsonFile and AddEnvironmentVariables do, so they are
+// found without an extra using.
+namespace Microsoft.Extensions.Configuration;
+
+/// <summary>Adds HOCON sources to a Microsoft.Extensions.Configuration builder.</summary>
+public static class HoconConfigurationExtensions
+{
+    /// <summary>Adds the HOCON file at <paramref name="path"/> (substitutions resolved within it and against environment variables).</summary>
+    /// <param name="builder">The configuration builder.</param>
+    /// <param name="path">The file; relative to the builder's base path when one is set, else to the current directory.</param>
+    /// <param name="optional">When true, a missing file adds nothing instead of failing.</param>
+    public static IConfigurationBuilder AddHocon(this IConfigurationBuilder builder, string path, bool optional = false)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return builder.Add(new HoconConfigurationSource { Path = path, Optional = optional });
+    }
+
+    /// <summary>Adds a parsed HOCON configuration, for example <c>ConfigFactory.Load()</c> with the reference defaults.</summary>
+    public static IConfigurationBuilder AddHocon(this IConfigurationBuilder builder, Config config)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(config);
+        return builder.Add(new HoconConfigurationSource { Config = config });
+    }
+
+    /// <summary>Adds HOCON text.</summary>
+    /// <param name="builder">The configuration builder.</param>
+    /// <param name="text">The HOCON text.</param>
+    /// <param name="origin">The name parse errors report for the text.</param>
+    public static IConfigurationBuilder AddHoconString(this IConfigurationBuilder builder, string text, string origin = "string")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(text);
+        return builder.Add(new HoconConfigurationSource { Text = text, Origin = origin });
+    }
+}

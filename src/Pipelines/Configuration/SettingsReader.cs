@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Pipelines.Configuration.Values;
+
+namespace Pipelines.Configuration;
+
+/// <summary>
+/// Reads the keys of one settings section (e.g. <c>akka.kafka.consumer</c>) and collects every problem instead of
+/// stopping at the first, so that a settings class can report them all at once.
+/// </summary>
+internal sealed class SettingsReader
+{
+    private readonly Config _section;
+
+    private SettingsReader(Config section, string path)
+    {
+        _section = section;
+        Problems = new SettingsProblems(path);
+    }
+
+    /// <summary>The problems found so far; settings classes add their range checks to the same list.</summary>
+    public SettingsProblems Problems { get; }
+
+    /// <summary>Opens <paramref name="path"/> of <paramref name="config"/> with the reference configuration as fallback.</summary>
+    public static SettingsReader Open(Config config, string path)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var merged = config.WithFallback(ConfigFactory.Reference());
+        try
+        {
+            return new SettingsReader(merged.GetConfig(path), path);
+        }
+        catch (HoconException e)
+        {
+            throw new SettingsException(path, [$"{path}: {e.Reason} ({e.Position})"]);
+        }
+    }
+
+    public TimeSpan Duration(string key, bool allowInfinite = false) => Read(key, () => _section.GetTimeSpan(key, allowInfinite));
+
+    public int Int(string key) => Read(key, () => _section.GetInt(key));
+
+    public string? String(string key) => Read(key, () => _section.GetString(key));
+
+    /// <summary>Reads an enum written as its name or in kebab case (<c>WaitForAck</c>, <c>wait-for-ack</c>).</summary>
+    public TEnum Enum<TEnum>(string key)
+        where TEnum : struct, Enum
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return default;
+        }
+
+        var normalized = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
+        if (System.Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(normalized.FirstOrDefault('0')))
+        {
+            return value;
+        }
+
+        Fail(key, $"must be one of {string.Join(", ", System.Enum.GetNames<TEnum>().Select(ToKebabCase))}, but is \"{text}\"");
+        return default;
+    }
+
+    /// <summary>
+    /// Reads a <c>kafka-clients</c> block as librdkafka properties: nested objects flatten back to dotted keys
+    /// (<c>bootstrap.servers</c>), arrays join with commas, null removes a key.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Properties(string key)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var value = Read(key, () => _section.GetValue(key));
+        switch (value)
+        {
+            case null:
+                break;
+            case HoconObject o:
+                Flatten(key, string.Empty, o, builder);
+                break;
+            default:
+                Fail(key, $"must be an object of librdkafka properties, but is {value.Type.ToString().ToLowerInvariant()} ({value.Position})");
+                break;
+        }
+
+        return builder.ToImmutable();
+    }
+
+    private void Flatten(string key, string prefix, HoconObject value, ImmutableSortedDictionary<string, string>.Builder builder)
+    {
+        foreach (var (name, field) in value)
+        {
+            var property = prefix.Length == 0 ? name : prefix + "." + name;
+            switch (field)
+            {
+                case HoconObject nested:
+                    Flatten(key, property, nested, builder);
+                    break;
+                case HoconNull:
+                    builder.Remove(property);
+                    break;
+                case HoconArray array when array.All(v => v.ScalarText is not null && v is not HoconNull):
+                    builder[property] = string.Join(",", array.Select(v => v.ScalarText));
+                    break;
+                case HoconArray:
+                    Fail(key, $"'{property}' must be a string, number, boolean or list of them ({field.Position})");
+                    break;
+                default:
+                    builder[property] = field.ScalarText!;
+                    break;
+            }
+        }
+    }
+
+    private T? Read<T>(string key, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (HoconException e)
+        {
+            Fail(key, $"{StripKey(e.Reason, key)} ({e.Position})");
+            return default;
+        }
+    }
+
+    private void Fail(string key, string message) => Problems.Fail(key, message);
+
+    // Getter messages start with "'key' must be …"; the problem already names the key in full.
+    private static string StripKey(string reason, string key)
+    {
+        var quoted = $"'{key}' ";
+        return reason.StartsWith(quoted, StringComparison.Ordinal) ? reason[quoted.Length..] : reason;
+    }
+
+    private static string ToKebabCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
+}

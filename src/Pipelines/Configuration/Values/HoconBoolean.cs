@@ -1,0 +1,17 @@
+namespace Pipelines.Configuration.Values;
+
+/// <summary>A <c>true</c> or <c>false</c> value.</summary>
+public sealed class HoconBoolean : HoconValue
+{
+    /// <summary>Creates a boolean value.</summary>
+    public HoconBoolean(bool value, HoconPosition position)
+        : base(position) => Value = value;
+
+    /// <summary>The boolean.</summary>
+    public bool Value { get; }
+
+    /// <inheritdoc/>
+    public override HoconValueType Type => HoconValueType.Boolean;
+
+    internal override string ScalarText => Value ? "true" : "false";
+}

@@ -1,0 +1,224 @@
+using System.Collections.Immutable;
+using Confluent.Kafka;
+using Pipelines.Configuration;
+using Config = Pipelines.Configuration.Config;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// Everything a Kafka consumer source needs: deserializers, librdkafka properties (<c>kafka-clients</c>) and the
+/// source's own timings and buffer sizes, read from <c>akka.kafka.consumer</c>. Immutable: each <c>With…</c>
+/// method returns a validated copy.
+/// </summary>
+/// <typeparam name="TKey">The message key type.</typeparam>
+/// <typeparam name="TValue">The message value type.</typeparam>
+public sealed class ConsumerSettings<TKey, TValue>
+{
+    /// <summary>The configuration path these settings are read from.</summary>
+    public const string ConfigPath = "akka.kafka.consumer";
+
+    private ConsumerSettings()
+    {
+    }
+
+    /// <summary>Deserializes message keys.</summary>
+    public IDeserializer<TKey> KeyDeserializer { get; private set; } = null!;
+
+    /// <summary>Deserializes message values.</summary>
+    public IDeserializer<TValue> ValueDeserializer { get; private set; } = null!;
+
+    /// <summary>The librdkafka properties (<c>kafka-clients</c>), keys as librdkafka names them.</summary>
+    public IReadOnlyDictionary<string, string> Properties => PropertyMap;
+
+    /// <summary><c>bootstrap.servers</c> of <see cref="Properties"/>; null means the embedded cluster.</summary>
+    public string? BootstrapServers => GetProperty("bootstrap.servers");
+
+    /// <summary><c>group.id</c> of <see cref="Properties"/>.</summary>
+    public string? GroupId => GetProperty("group.id");
+
+    /// <summary><c>client.id</c> of <see cref="Properties"/>.</summary>
+    public string? ClientId => GetProperty("client.id");
+
+    /// <summary>How often the source polls while downstream has demand, or partitions are paused (<c>poll-interval</c>).</summary>
+    public TimeSpan PollInterval { get; private set; }
+
+    /// <summary>The longest one poll waits for a message (<c>poll-timeout</c>).</summary>
+    public TimeSpan PollTimeout { get; private set; }
+
+    /// <summary>How long stopping may take to hand out in-flight messages (<c>stop-timeout</c>).</summary>
+    public TimeSpan StopTimeout { get; private set; }
+
+    /// <summary>How long closing the client may take (<c>close-timeout</c>).</summary>
+    public TimeSpan CloseTimeout { get; private set; }
+
+    /// <summary>How long a commit may take before it fails the stream (<c>commit-timeout</c>).</summary>
+    public TimeSpan CommitTimeout { get; private set; }
+
+    /// <summary>A commit slower than this is logged as a warning (<c>commit-time-warning</c>).</summary>
+    public TimeSpan CommitTimeWarning { get; private set; }
+
+    /// <summary>A partition handler slower than this is logged as a warning (<c>partition-handler-warning</c>).</summary>
+    public TimeSpan PartitionHandlerWarning { get; private set; }
+
+    /// <summary>Messages buffered ahead of demand before partitions are paused (<c>buffer-size</c>).</summary>
+    public int BufferSize { get; private set; }
+
+    /// <summary>The most messages one poll round takes before serving demand again (<c>max-poll-records</c>).</summary>
+    public int MaxPollRecords { get; private set; }
+
+    private ImmutableSortedDictionary<string, string> PropertyMap { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// Reads <c>akka.kafka.consumer</c> from <paramref name="config"/> (the whole configuration, not the section),
+    /// with the reference configuration as fallback. A null deserializer means Confluent.Kafka's built-in one for
+    /// string, byte[], Ignore, Null, int, long, float and double.
+    /// </summary>
+    /// <exception cref="SettingsException">A key has a wrong type or an invalid value, or a deserializer is missing; every problem is listed.</exception>
+    public static ConsumerSettings<TKey, TValue> Create(Config config, IDeserializer<TKey>? keyDeserializer, IDeserializer<TValue>? valueDeserializer)
+    {
+        var reader = SettingsReader.Open(config, ConfigPath);
+        var settings = new ConsumerSettings<TKey, TValue>
+        {
+            KeyDeserializer = keyDeserializer ?? DefaultSerdes.Deserializer<TKey>()!,
+            ValueDeserializer = valueDeserializer ?? DefaultSerdes.Deserializer<TValue>()!,
+            PropertyMap = reader.Properties("kafka-clients"),
+            PollInterval = reader.Duration("poll-interval"),
+            PollTimeout = reader.Duration("poll-timeout"),
+            StopTimeout = reader.Duration("stop-timeout"),
+            CloseTimeout = reader.Duration("close-timeout"),
+            CommitTimeout = reader.Duration("commit-timeout"),
+            CommitTimeWarning = reader.Duration("commit-time-warning"),
+            PartitionHandlerWarning = reader.Duration("partition-handler-warning"),
+            BufferSize = reader.Int("buffer-size"),
+            MaxPollRecords = reader.Int("max-poll-records"),
+        };
+        settings.Validate(reader.Problems);
+        reader.Problems.ThrowIfAny();
+        return settings;
+    }
+
+    /// <summary>
+    /// Reads the settings from <see cref="ConfigFactory.Load(string?)"/>: <c>config/akka.hocon</c> when present,
+    /// over the reference configuration, with environment overrides.
+    /// </summary>
+    /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
+    public static ConsumerSettings<TKey, TValue> Create(IDeserializer<TKey>? keyDeserializer, IDeserializer<TValue>? valueDeserializer) =>
+        Create(ConfigFactory.Load(), keyDeserializer, valueDeserializer);
+
+    /// <summary>Returns a librdkafka property, or null when it is not set.</summary>
+    public string? GetProperty(string key) => PropertyMap.GetValueOrDefault(key);
+
+    /// <summary>Returns a copy with <c>bootstrap.servers</c> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithBootstrapServers(string bootstrapServers) => WithProperty("bootstrap.servers", bootstrapServers);
+
+    /// <summary>Returns a copy with <c>group.id</c> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithGroupId(string groupId) => WithProperty("group.id", groupId);
+
+    /// <summary>Returns a copy with <c>client.id</c> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithClientId(string clientId) => WithProperty("client.id", clientId);
+
+    /// <summary>Returns a copy with the librdkafka property <paramref name="key"/> set to <paramref name="value"/>.</summary>
+    public ConsumerSettings<TKey, TValue> WithProperty(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return With(s => s.PropertyMap = s.PropertyMap.SetItem(key, value));
+    }
+
+    /// <summary>Returns a copy with every property of <paramref name="properties"/> set (others are kept).</summary>
+    public ConsumerSettings<TKey, TValue> WithProperties(IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var list = properties.ToList();
+        foreach (var (key, value) in list)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(key, nameof(properties));
+            ArgumentNullException.ThrowIfNull(value, nameof(properties));
+        }
+
+        return With(s => s.PropertyMap = s.PropertyMap.SetItems(list));
+    }
+
+    /// <summary>Returns a copy with <see cref="KeyDeserializer"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithKeyDeserializer(IDeserializer<TKey> keyDeserializer)
+    {
+        ArgumentNullException.ThrowIfNull(keyDeserializer);
+        return With(s => s.KeyDeserializer = keyDeserializer);
+    }
+
+    /// <summary>Returns a copy with <see cref="ValueDeserializer"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithValueDeserializer(IDeserializer<TValue> valueDeserializer)
+    {
+        ArgumentNullException.ThrowIfNull(valueDeserializer);
+        return With(s => s.ValueDeserializer = valueDeserializer);
+    }
+
+    /// <summary>Returns a copy with <see cref="PollInterval"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithPollInterval(TimeSpan pollInterval) => With(s => s.PollInterval = pollInterval);
+
+    /// <summary>Returns a copy with <see cref="PollTimeout"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithPollTimeout(TimeSpan pollTimeout) => With(s => s.PollTimeout = pollTimeout);
+
+    /// <summary>Returns a copy with <see cref="StopTimeout"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithStopTimeout(TimeSpan stopTimeout) => With(s => s.StopTimeout = stopTimeout);
+
+    /// <summary>Returns a copy with <see cref="CloseTimeout"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithCloseTimeout(TimeSpan closeTimeout) => With(s => s.CloseTimeout = closeTimeout);
+
+    /// <summary>Returns a copy with <see cref="CommitTimeout"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithCommitTimeout(TimeSpan commitTimeout) => With(s => s.CommitTimeout = commitTimeout);
+
+    /// <summary>Returns a copy with <see cref="CommitTimeWarning"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithCommitTimeWarning(TimeSpan commitTimeWarning) => With(s => s.CommitTimeWarning = commitTimeWarning);
+
+    /// <summary>Returns a copy with <see cref="PartitionHandlerWarning"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithPartitionHandlerWarning(TimeSpan partitionHandlerWarning) =>
+        With(s => s.PartitionHandlerWarning = partitionHandlerWarning);
+
+    /// <summary>Returns a copy with <see cref="BufferSize"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithBufferSize(int bufferSize) => With(s => s.BufferSize = bufferSize);
+
+    /// <summary>Returns a copy with <see cref="MaxPollRecords"/> set.</summary>
+    public ConsumerSettings<TKey, TValue> WithMaxPollRecords(int maxPollRecords) => With(s => s.MaxPollRecords = maxPollRecords);
+
+    /// <summary>Creates the Confluent.Kafka configuration: <see cref="Properties"/> verbatim.</summary>
+    public ConsumerConfig CreateConsumerConfig() => new(new Dictionary<string, string>(PropertyMap, StringComparer.Ordinal));
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"ConsumerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>(bootstrap.servers={BootstrapServers ?? "embedded"}, group.id={GroupId}, "
+        + $"poll-interval={PollInterval}, poll-timeout={PollTimeout}, buffer-size={BufferSize}, max-poll-records={MaxPollRecords})";
+
+    private ConsumerSettings<TKey, TValue> With(Action<ConsumerSettings<TKey, TValue>> change)
+    {
+        var copy = (ConsumerSettings<TKey, TValue>)MemberwiseClone();
+        change(copy);
+        var problems = new SettingsProblems(ConfigPath);
+        copy.Validate(problems);
+        problems.ThrowIfAny();
+        return copy;
+    }
+
+    private void Validate(SettingsProblems problems)
+    {
+        problems.Check(KeyDeserializer is not null, "key-deserializer",
+            $"no deserializer was given for key type {typeof(TKey).Name} and Confluent.Kafka has no built-in one; pass one to Create");
+        problems.Check(ValueDeserializer is not null, "value-deserializer",
+            $"no deserializer was given for value type {typeof(TValue).Name} and Confluent.Kafka has no built-in one; pass one to Create");
+        Positive(problems, PollInterval, "poll-interval");
+        NotNegative(problems, PollTimeout, "poll-timeout");
+        NotNegative(problems, StopTimeout, "stop-timeout");
+        NotNegative(problems, CloseTimeout, "close-timeout");
+        Positive(problems, CommitTimeout, "commit-timeout");
+        Positive(problems, CommitTimeWarning, "commit-time-warning");
+        Positive(problems, PartitionHandlerWarning, "partition-handler-warning");
+        problems.Check(BufferSize >= 1, "buffer-size", $"must be at least 1, but is {BufferSize}");
+        problems.Check(MaxPollRecords >= 1, "max-poll-records", $"must be at least 1, but is {MaxPollRecords}");
+    }
+
+    private static void Positive(SettingsProblems problems, TimeSpan value, string key) =>
+        problems.Check(value > TimeSpan.Zero, key, $"must be greater than zero, but is {value}");
+
+    private static void NotNegative(SettingsProblems problems, TimeSpan value, string key) =>
+        problems.Check(value >= TimeSpan.Zero, key, $"must not be negative, but is {value}");
+}
