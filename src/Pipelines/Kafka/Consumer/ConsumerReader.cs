@@ -10,8 +10,8 @@ namespace Pipelines.Kafka;
 /// <remarks>
 /// Records of a partition that was revoked or lost after they were buffered are dropped here, silently by design: their
 /// offsets belong to an earlier assignment, were never emitted, and the new owner of the partition reads them again.
-/// Taking records counts them per partition; when a partition paused for a full buffer drains to half, the poll thread is
-/// asked to resume it.
+/// Taking records counts them per partition; when the poll loop waits for a partition's buffer to drain (it stopped taking
+/// records, or paused the partition), the reader wakes it once the buffer is down to half.
 /// </remarks>
 internal sealed class ConsumerReader<TKey, TValue>
 {
@@ -40,7 +40,7 @@ internal sealed class ConsumerReader<TKey, TValue>
         {
             var partition = record.Partition;
             var remaining = partition.OnRead(record.Sequence);
-            if (remaining <= _resumeThreshold && partition.PausedForBuffer && partition.TryRequestResume())
+            if (remaining <= _resumeThreshold && partition.AwaitingDrain && partition.TryRequestResume())
             {
                 _loop.RequestResume();
             }

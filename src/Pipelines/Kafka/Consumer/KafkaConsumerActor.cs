@@ -61,6 +61,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     private readonly List<(TopicPartitionOffset Offset, TaskCompletionSource Waiter)> _explicitCommits = [];
     private readonly List<TopicPartition> _toPause = [];
     private readonly List<TopicPartition> _toResume = [];
+    private readonly List<PartitionState> _over = [];
+    private readonly ManualResetEventSlim _wakeEvent = new(false);
+    private long _lastPoll;
     private IConsumer<TKey, TValue>? _consumer;
     private ConsumerWakeup? _wakeup;
     private TimeSpan _pollTimeout;
@@ -159,7 +162,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             foreach (var state in _assigned)
             {
                 partitions[state.TopicPartition] = new PartitionMetrics(
-                    state.Lag, state.Buffered, state.PublishedInFlight, state.PublishedCommitted, state.PausedForBuffer);
+                    state.Lag, state.Buffered, state.PublishedInFlight, state.PublishedCommitted, state.Paused);
             }
 
             return new ConsumerMetrics(
@@ -251,7 +254,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
+            // The loop either blocks in the client's poll (yield) or waits for a buffer to drain (event).
             _wakeup?.Wake();
+            _wakeEvent.Set();
         }
     }
 
@@ -271,6 +276,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             while (true)
             {
                 // Full fence: requests enqueued before this point are seen below; later ones wake the next poll.
+                _wakeEvent.Reset();
                 Interlocked.Exchange(ref _wakePending, 0);
                 if (_fatal is { } fatal)
                 {
@@ -293,7 +299,14 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
                 UpdatePauses();
                 Housekeeping();
-                Poll();
+                if (_over.Count > 0)
+                {
+                    Throttled();
+                }
+                else
+                {
+                    Poll();
+                }
             }
 
             ShutdownGracefully();
@@ -466,6 +479,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.WarnedStuckOffset = -1;
             state.Paused = false;
             state.PausedForBuffer = false;
+            state.Over = false;
+            state.AwaitingDrain = false;
             state.ClearResumeRequest();
             state.NeedsPauseSync = true;
             state.ReaderEpoch = state.Ledger.Epoch;
@@ -505,6 +520,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.Ledger.Reset();
             state.Paused = false;
             state.PausedForBuffer = false;
+            state.Over = false;
+            state.AwaitingDrain = false;
             partition.Channel?.Writer.TryComplete();
             partition.Channel = null;
         }
@@ -833,26 +850,44 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
     private void UpdatePauses()
     {
+        // A partition over its buffer size stops the loop from taking records (librdkafka keeps what it prefetched). It is
+        // done once drained to half; if it did not drain within poll-interval, its reader is slow or stalled: the partition
+        // is paused (librdkafka then drops its prefetched records and fetches them again on resume, which is why pausing
+        // is the second resort) and the others flow again.
+        var now = _time.GetTimestamp();
+        for (var i = _over.Count - 1; i >= 0; i--)
+        {
+            var state = _over[i];
+            var drained = state.Buffered <= _resumeThreshold;
+            if (state.Assigned && !_stopped && !drained && _time.GetElapsedTime(state.OverSince, now) < _options.PollInterval)
+            {
+                continue;
+            }
+
+            state.Over = false;
+            _over.RemoveAt(i);
+            if (state.Assigned && !_stopped && !drained)
+            {
+                state.PausedForBuffer = true;
+            }
+            else
+            {
+                state.AwaitingDrain = false;
+            }
+        }
+
         var inFlightPaused = false;
         foreach (var state in _assigned)
         {
             var overInFlight = _options.TrackOffsets && state.Ledger.InFlight >= _options.MaxInFlightPerPartition;
             inFlightPaused |= overInFlight;
-            var buffered = state.Buffered;
-            bool pause;
-            if (_stopped || overInFlight || buffered >= _options.BufferSize)
+            if (state.PausedForBuffer && state.Buffered <= _resumeThreshold)
             {
-                pause = true;
-            }
-            else if (state.Paused)
-            {
-                pause = buffered > _resumeThreshold;
-            }
-            else
-            {
-                pause = false;
+                state.PausedForBuffer = false;
+                state.AwaitingDrain = false;
             }
 
+            var pause = _stopped || overInFlight || state.PausedForBuffer;
             if (state.NeedsPauseSync || pause != state.Paused)
             {
                 SetPaused(state, pause, force: state.NeedsPauseSync);
@@ -873,9 +908,6 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
         if (pause)
         {
-            // Publish the pause before re-reading the buffer, so a reader draining it now is sure to ask for a resume.
-            state.ClearResumeRequest();
-            state.PausedForBuffer = true;
             _toPause.Add(state.TopicPartition);
             if (!state.Paused)
             {
@@ -884,7 +916,6 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
         else
         {
-            state.PausedForBuffer = false;
             _toResume.Add(state.TopicPartition);
             if (state.Paused)
             {
@@ -893,6 +924,47 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
 
         state.Paused = pause;
+    }
+
+    private void EnterOver(PartitionState state)
+    {
+        state.Over = true;
+        state.OverSince = _time.GetTimestamp();
+        // Re-arm the reader's wake-up before publishing that the loop waits, so a reader draining now is sure to call.
+        state.ClearResumeRequest();
+        state.AwaitingDrain = true;
+        _over.Add(state);
+    }
+
+    private void Throttled()
+    {
+        // Not taking records, but polling every poll-interval keeps the group membership and serves rebalances; what such a
+        // poll returns is buffered (a partition over its size for longer than poll-interval gets paused, so this is bounded).
+        var sinceLastPoll = _time.GetElapsedTime(_lastPoll);
+        if (sinceLastPoll >= _options.PollInterval)
+        {
+            _lastPoll = _time.GetTimestamp();
+            var result = ConsumeOne(TimeSpan.Zero);
+            if (result is not null)
+            {
+                _batchTimestamp = _lastPoll;
+                Deliver(result);
+            }
+
+            return;
+        }
+
+        var wait = _options.PollInterval - sinceLastPoll;
+        foreach (var state in _over)
+        {
+            var left = _options.PollInterval - _time.GetElapsedTime(state.OverSince);
+            wait = left < wait ? left : wait;
+        }
+
+        if (wait > TimeSpan.Zero && _requests.IsEmpty && Volatile.Read(ref _wakePending) == 0)
+        {
+            _wakeEvent.Wait(wait);
+        }
     }
 
     private void FlushPauseChanges()
@@ -951,6 +1023,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             timeout = untilRetry < TimeSpan.Zero ? TimeSpan.Zero : untilRetry < timeout ? untilRetry : timeout;
         }
 
+        _lastPoll = _time.GetTimestamp();
         var result = ConsumeOne(timeout);
         if (result is null)
         {
@@ -959,7 +1032,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
         _batchTimestamp = _time.GetTimestamp();
         Deliver(result);
-        for (var i = 1; i < _options.MaxPollRecords; i++)
+        for (var i = 1; i < _options.MaxPollRecords && _over.Count == 0; i++)
         {
             result = ConsumeOne(TimeSpan.Zero);
             if (result is null)
@@ -1039,10 +1112,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         (partition.Channel?.Writer ?? _merged!.Writer).TryWrite(record);
         Volatile.Write(ref _recordsReceived, _recordsReceived + 1);
 
-        if (!state.Paused && state.Buffered >= _options.BufferSize)
+        if (!state.Over && !state.Paused && state.Buffered >= _options.BufferSize)
         {
-            SetPaused(state, pause: true, force: false);
-            FlushPauseChanges();
+            EnterOver(state);
         }
     }
 
@@ -1219,6 +1291,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         CompleteCommitWaiters(pendingFailure);
         FailPendingRequests(pendingFailure);
         _assigned = [];
+        _over.Clear();
         if (failure is null)
         {
             _completion.TrySetResult();

@@ -12,7 +12,8 @@ internal sealed class PartitionState
     private long _written;
     private long _read;
     private long _lastDequeuedSequence = -1;
-    private int _pausedForBuffer;
+    private int _awaitingDrain;
+    private int _publishedPaused;
     private int _resumeRequested;
     private long _lag = -1;
     private long _publishedCommitted = -1;
@@ -35,7 +36,20 @@ internal sealed class PartitionState
     public bool Assigned { get; set; }
 
     /// <summary>Whether the client has the partition paused; poll thread only.</summary>
-    public bool Paused { get; set; }
+    public bool Paused
+    {
+        get => Volatile.Read(ref _publishedPaused) != 0;
+        set => Volatile.Write(ref _publishedPaused, value ? 1 : 0);
+    }
+
+    /// <summary>Whether the partition is paused because its buffer did not drain in time; poll thread only.</summary>
+    public bool PausedForBuffer { get; set; }
+
+    /// <summary>Whether the buffer is over its size and the poll loop stopped taking records for it; poll thread only.</summary>
+    public bool Over { get; set; }
+
+    /// <summary>When the buffer went over its size (poll loop clock); poll thread only.</summary>
+    public long OverSince { get; set; }
 
     /// <summary>Whether the pause state must be told to the client after an assignment; poll thread only.</summary>
     public bool NeedsPauseSync { get; set; }
@@ -59,11 +73,14 @@ internal sealed class PartitionState
     /// <summary>The sequence number of the last record the reader took (the ledger's numbering).</summary>
     public long LastDequeuedSequence => Volatile.Read(ref _lastDequeuedSequence);
 
-    /// <summary>Whether the poll thread paused the partition because its buffer was full (read by the reader).</summary>
-    public bool PausedForBuffer
+    /// <summary>
+    /// Whether the poll loop waits for this partition's buffer to drain (it is over its size, or paused for it): the reader
+    /// then wakes the poll loop once the buffer is down to half.
+    /// </summary>
+    public bool AwaitingDrain
     {
-        get => Volatile.Read(ref _pausedForBuffer) != 0;
-        set => Volatile.Write(ref _pausedForBuffer, value ? 1 : 0);
+        get => Volatile.Read(ref _awaitingDrain) != 0;
+        set => Volatile.Write(ref _awaitingDrain, value ? 1 : 0);
     }
 
     /// <summary>The consumer lag from the latest statistics, or -1 when unknown.</summary>
