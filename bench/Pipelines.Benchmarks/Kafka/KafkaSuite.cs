@@ -24,7 +24,7 @@ internal sealed class KafkaSuite : IBenchmarkSuite
     public async Task RunAsync(BenchOptions options, BenchReport report, CancellationToken cancellationToken)
     {
         var count = options.Size(500_000, 50_000);
-        var rounds = options.Quick ? 1 : 2;
+        var rounds = options.Quick ? 1 : 3;
         using var cluster = EmbeddedKafkaCluster.Start(1);
         const string topic = "bench-consume";
         cluster.CreateTopic(topic, Partitions);

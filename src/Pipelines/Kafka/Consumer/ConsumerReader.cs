@@ -17,13 +17,13 @@ internal sealed class ConsumerReader<TKey, TValue>
 {
     private readonly ChannelReader<BufferedRecord<TKey, TValue>> _reader;
     private readonly IConsumerPollLoop _loop;
-    private readonly long _resumeThreshold;
+    private readonly BufferGauge? _total;
 
-    public ConsumerReader(ChannelReader<BufferedRecord<TKey, TValue>> reader, IConsumerPollLoop loop, long resumeThreshold, TopicPartition? partition)
+    public ConsumerReader(ChannelReader<BufferedRecord<TKey, TValue>> reader, IConsumerPollLoop loop, BufferGauge? total, TopicPartition? partition)
     {
         _reader = reader;
         _loop = loop;
-        _resumeThreshold = resumeThreshold;
+        _total = total;
         Partition = partition;
     }
 
@@ -39,8 +39,7 @@ internal sealed class ConsumerReader<TKey, TValue>
         while (_reader.TryRead(out record))
         {
             var partition = record.Partition;
-            var remaining = partition.OnRead(record.Sequence);
-            if (remaining <= _resumeThreshold && partition.AwaitingDrain && partition.TryRequestResume())
+            if (partition.OnTaken(record.Sequence) | (_total is not null && _total.OnTaken()))
             {
                 _loop.RequestResume();
             }

@@ -62,8 +62,12 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     private readonly List<TopicPartition> _toPause = [];
     private readonly List<TopicPartition> _toResume = [];
     private readonly List<PartitionState> _over = [];
+    private readonly BufferGauge? _total;
     private readonly ManualResetEventSlim _wakeEvent = new(false);
     private long _lastPoll;
+    private bool _mergedOver;
+    private long _mergedOverSince;
+    private long _mergedTakenMark;
     private IConsumer<TKey, TValue>? _consumer;
     private ConsumerWakeup? _wakeup;
     private TimeSpan _pollTimeout;
@@ -135,7 +139,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         else
         {
             _merged = Channel.CreateUnbounded<BufferedRecord<TKey, TValue>>(channelOptions);
-            Reader = new ConsumerReader<TKey, TValue>(_merged.Reader, this, _resumeThreshold, partition: null);
+            _total = new BufferGauge();
+            Reader = new ConsumerReader<TKey, TValue>(_merged.Reader, this, _total, partition: null);
         }
     }
 
@@ -299,7 +304,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
                 UpdatePauses();
                 Housekeeping();
-                if (_over.Count > 0)
+                if (IsThrottled)
                 {
                     Throttled();
                 }
@@ -480,8 +485,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.Paused = false;
             state.PausedForBuffer = false;
             state.Over = false;
-            state.AwaitingDrain = false;
-            state.ClearResumeRequest();
+            state.Gauge.StopAwaitingDrain();
             state.NeedsPauseSync = true;
             state.ReaderEpoch = state.Ledger.Epoch;
             if (_assignedPartitions is not null)
@@ -495,7 +499,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
                 }
                 else
                 {
-                    _assignedPartitions.Writer.TryWrite(new ConsumerReader<TKey, TValue>(channel.Reader, this, _resumeThreshold, tp));
+                    _assignedPartitions.Writer.TryWrite(new ConsumerReader<TKey, TValue>(channel.Reader, this, total: null, tp));
                 }
             }
         }
@@ -521,7 +525,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.Paused = false;
             state.PausedForBuffer = false;
             state.Over = false;
-            state.AwaitingDrain = false;
+            state.Gauge.StopAwaitingDrain();
             partition.Channel?.Writer.TryComplete();
             partition.Channel = null;
         }
@@ -848,13 +852,21 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
     }
 
+    private bool IsThrottled => _over.Count > 0 || _mergedOver;
+
     private void UpdatePauses()
     {
-        // A partition over its buffer size stops the loop from taking records (librdkafka keeps what it prefetched). It is
-        // done once drained to half; if it did not drain within poll-interval, its reader is slow or stalled: the partition
-        // is paused (librdkafka then drops its prefetched records and fetches them again on resume, which is why pausing
-        // is the second resort) and the others flow again.
+        // A buffer over its size stops the loop from taking records (librdkafka keeps what it prefetched), until it drains
+        // to half. Pausing is the second resort, because a pause makes librdkafka drop the partition's prefetched records
+        // and fetch them again on resume: the single reader of all partitions is paused out only when it made no progress
+        // for poll-interval; a partition substream, when it did not drain within poll-interval (a slow substream must not
+        // hold up the others).
         var now = _time.GetTimestamp();
+        if (_mergedOver)
+        {
+            UpdateMergedOver(now);
+        }
+
         for (var i = _over.Count - 1; i >= 0; i--)
         {
             var state = _over[i];
@@ -872,19 +884,20 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             }
             else
             {
-                state.AwaitingDrain = false;
+                state.Gauge.StopAwaitingDrain();
             }
         }
 
         var inFlightPaused = false;
+        var totalDrained = _total is not null && _total.Count <= MergedBudget / 2;
         foreach (var state in _assigned)
         {
             var overInFlight = _options.TrackOffsets && state.Ledger.InFlight >= _options.MaxInFlightPerPartition;
             inFlightPaused |= overInFlight;
-            if (state.PausedForBuffer && state.Buffered <= _resumeThreshold)
+            if (state.PausedForBuffer && (_total is null ? state.Buffered <= _resumeThreshold : totalDrained))
             {
                 state.PausedForBuffer = false;
-                state.AwaitingDrain = false;
+                state.Gauge.StopAwaitingDrain();
             }
 
             var pause = _stopped || overInFlight || state.PausedForBuffer;
@@ -895,8 +908,50 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             }
         }
 
+        if (totalDrained && !_mergedOver)
+        {
+            _total!.StopAwaitingDrain();
+        }
+
         _inFlightPaused = inFlightPaused;
         FlushPauseChanges();
+    }
+
+    /// <summary>The records the single reader of all partitions may have buffered: buffer-size per assigned partition.</summary>
+    private long MergedBudget => (long)_options.BufferSize * Math.Max(1, _assigned.Length);
+
+    private void UpdateMergedOver(long now)
+    {
+        var total = _total!;
+        if (_stopped || total.Count <= MergedBudget / 2)
+        {
+            _mergedOver = false;
+            total.StopAwaitingDrain();
+            return;
+        }
+
+        if (_time.GetElapsedTime(_mergedOverSince, now) < _options.PollInterval)
+        {
+            return;
+        }
+
+        if (total.Taken != _mergedTakenMark)
+        {
+            // Slow but moving: keep waiting without pausing.
+            _mergedOverSince = now;
+            _mergedTakenMark = total.Taken;
+            return;
+        }
+
+        // The reader made no progress for poll-interval: pause every partition that has records waiting, until it drains.
+        _mergedOver = false;
+        foreach (var state in _assigned)
+        {
+            if (state.Buffered > 0)
+            {
+                state.PausedForBuffer = true;
+            }
+        }
     }
 
     private void SetPaused(PartitionState state, bool pause, bool force)
@@ -930,10 +985,16 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     {
         state.Over = true;
         state.OverSince = _time.GetTimestamp();
-        // Re-arm the reader's wake-up before publishing that the loop waits, so a reader draining now is sure to call.
-        state.ClearResumeRequest();
-        state.AwaitingDrain = true;
+        state.Gauge.AwaitDrain(_resumeThreshold);
         _over.Add(state);
+    }
+
+    private void EnterMergedOver()
+    {
+        _mergedOver = true;
+        _mergedOverSince = _time.GetTimestamp();
+        _mergedTakenMark = _total!.Taken;
+        _total.AwaitDrain(MergedBudget / 2);
     }
 
     private void Throttled()
@@ -958,6 +1019,12 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         foreach (var state in _over)
         {
             var left = _options.PollInterval - _time.GetElapsedTime(state.OverSince);
+            wait = left < wait ? left : wait;
+        }
+
+        if (_mergedOver)
+        {
+            var left = _options.PollInterval - _time.GetElapsedTime(_mergedOverSince);
             wait = left < wait ? left : wait;
         }
 
@@ -1032,7 +1099,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
         _batchTimestamp = _time.GetTimestamp();
         Deliver(result);
-        for (var i = 1; i < _options.MaxPollRecords && _over.Count == 0; i++)
+        for (var i = 1; i < _options.MaxPollRecords && !IsThrottled; i++)
         {
             result = ConsumeOne(TimeSpan.Zero);
             if (result is null)
@@ -1107,12 +1174,20 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             sequence = ledger.Register(offset, _batchTimestamp);
         }
 
-        state.OnWritten();
+        state.Gauge.OnWritten();
+        _total?.OnWritten();
         var record = new BufferedRecord<TKey, TValue>(result, state, state.Ledger.Epoch, sequence);
         (partition.Channel?.Writer ?? _merged!.Writer).TryWrite(record);
         Volatile.Write(ref _recordsReceived, _recordsReceived + 1);
 
-        if (!state.Over && !state.Paused && state.Buffered >= _options.BufferSize)
+        if (_total is not null)
+        {
+            if (!_mergedOver && _total.Count >= MergedBudget)
+            {
+                EnterMergedOver();
+            }
+        }
+        else if (!state.Over && !state.Paused && state.Buffered >= _options.BufferSize)
         {
             EnterOver(state);
         }
@@ -1292,6 +1367,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         FailPendingRequests(pendingFailure);
         _assigned = [];
         _over.Clear();
+        _mergedOver = false;
         if (failure is null)
         {
             _completion.TrySetResult();

@@ -9,12 +9,8 @@ namespace Pipelines.Kafka;
 internal sealed class PartitionState
 {
     private int _readerEpoch = -1;
-    private long _written;
-    private long _read;
     private long _lastDequeuedSequence = -1;
-    private int _awaitingDrain;
     private int _publishedPaused;
-    private int _resumeRequested;
     private long _lag = -1;
     private long _publishedCommitted = -1;
     private int _publishedInFlight;
@@ -67,21 +63,14 @@ internal sealed class PartitionState
         set => Volatile.Write(ref _readerEpoch, value);
     }
 
-    /// <summary>Records of this partition in the buffer (any epoch): written by the poll thread minus taken by the reader.</summary>
-    public long Buffered => Volatile.Read(ref _written) - Volatile.Read(ref _read);
+    /// <summary>Counts this partition's records in the buffer (any epoch): written by the poll thread, taken by the reader.</summary>
+    public BufferGauge Gauge { get; } = new();
+
+    /// <summary>Records of this partition in the buffer.</summary>
+    public long Buffered => Gauge.Count;
 
     /// <summary>The sequence number of the last record the reader took (the ledger's numbering).</summary>
     public long LastDequeuedSequence => Volatile.Read(ref _lastDequeuedSequence);
-
-    /// <summary>
-    /// Whether the poll loop waits for this partition's buffer to drain (it is over its size, or paused for it): the reader
-    /// then wakes the poll loop once the buffer is down to half.
-    /// </summary>
-    public bool AwaitingDrain
-    {
-        get => Volatile.Read(ref _awaitingDrain) != 0;
-        set => Volatile.Write(ref _awaitingDrain, value ? 1 : 0);
-    }
 
     /// <summary>The consumer lag from the latest statistics, or -1 when unknown.</summary>
     public long Lag
@@ -104,23 +93,12 @@ internal sealed class PartitionState
         set => Volatile.Write(ref _publishedInFlight, value);
     }
 
-    /// <summary>Counts a record written to the buffer; poll thread only.</summary>
-    public void OnWritten() => Volatile.Write(ref _written, _written + 1);
-
-    /// <summary>Counts a record taken from the buffer and returns how many remain; reader only (one reader per partition).</summary>
-    public long OnRead(long sequence)
+    /// <summary>Counts a record taken from the buffer; returns whether the poll loop must be woken. Reader only.</summary>
+    public bool OnTaken(long sequence)
     {
         Volatile.Write(ref _lastDequeuedSequence, sequence);
-        var read = _read + 1;
-        Volatile.Write(ref _read, read);
-        return Volatile.Read(ref _written) - read;
+        return Gauge.OnTaken();
     }
-
-    /// <summary>Claims the right to ask the poll thread for a resume (once per pause).</summary>
-    public bool TryRequestResume() => Interlocked.Exchange(ref _resumeRequested, 1) == 0;
-
-    /// <summary>Re-arms <see cref="TryRequestResume"/>; poll thread only.</summary>
-    public void ClearResumeRequest() => Volatile.Write(ref _resumeRequested, 0);
 
     public override string ToString() => TopicPartition.ToString();
 }
