@@ -200,6 +200,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         SetCoordinator("transaction", transactionalId, nameof(transactionalId), brokerId);
 
     /// <summary>Stops every broker, closes every connection and frees the cluster; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <remarks>
+    /// Blocks until every native thread of the cluster has exited, which often takes up to a second: librdkafka 2.0.2
+    /// stops the cluster's internal broker thread only when that thread next wakes, and it wakes once a second.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
