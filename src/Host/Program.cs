@@ -11,6 +11,7 @@ internal static class Program
         var root = new RootCommand("Pipelines: back-pressured stream processing on Apache Kafka.");
         // One line per command; each command lives in Commands/.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -366,7 +366,7 @@ internal sealed class HoconParser
 
             if (!token.StartsValue)
             {
-                throw _tokens.Error(token, $"expected a value or ']' in the array opened at {open.Line}:{open.Column}, found {token.Describe()}");
+                throw _tokens.Error(token, $"expected a value, or ']' to close the array opened at {open.Line}:{open.Column}, found {token.Describe()}");
             }
 
             items.Add(ParseValue(token, path, open));
