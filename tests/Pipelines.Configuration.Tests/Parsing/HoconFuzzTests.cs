@@ -19,7 +19,7 @@ public sealed class HoconFuzzTests
         "akka.kafka.consumer { poll-interval = 50ms, kafka-clients { bootstrap.servers = \"h:9092\" } }",
         "path = /usr\npath = ${path}\":/bin\"\nlist += 1\nlist += ${?nothing}",
         "x = \"\"\"triple \"quoted\" text\"\"\"\ny = \"esc \\u00e9 \\n \\\\\"\n# comment\n// another",
-        "{ \"a.b\" : [true, false, null, 1.5e3, -2], c : ${?ENV_NOT_SET}, d = ${a.b} }",
+        "{ \"a.b\" : [true, false, null, 1.5e3, -2], c : ${?ENV_NOT_SET}, d = ${\"a.b\"} }",
         "base { x = 1 }\nchild = ${base} { y = 2 }\nchild.z = [${base.x}] [3]",
         "include \"missing-fuzz-file.conf\"\na.\"quoted key\".c = foo bar baz // end",
         "a = ${b}\nb = ${c}\nc = [1, 2]\nd = ${a} [3]\ne = ${?a}${?b}",
