@@ -52,7 +52,7 @@ internal sealed class SettingsReader
         }
 
         var normalized = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
-        if (System.Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(normalized.FirstOrDefault('0')))
+        if (normalized.Length > 0 && char.IsAsciiLetter(normalized[0]) && System.Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value))
         {
             return value;
         }
