@@ -9,6 +9,7 @@ internal static class Program
     private static IReadOnlyList<IBenchmarkSuite> Suites() =>
     [
         new Embedded.EmbeddedClusterSuite(),
+        new Hocon.HoconSuite(),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -14,6 +14,7 @@ internal static class Program
         // One line per command; each command lives in Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
 
         var invocation = new InvocationConfiguration
         {
