@@ -32,7 +32,7 @@ namespace Pipelines.Kafka;
 /// commits with backoff until the commit timeout.
 /// </para>
 /// </remarks>
-internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, IConsumerPollLoop
+internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, IConsumerPollLoop, IConsumerActor
 {
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxCommitBackoff = TimeSpan.FromSeconds(1);
