@@ -32,7 +32,7 @@ internal static class Program
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException)
+        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;
