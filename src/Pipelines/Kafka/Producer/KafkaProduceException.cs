@@ -21,7 +21,7 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
     {
         Record = record;
         Partition = partition;
-        Message = Describe(error, record.Topic, partition);
+        Message = Describe(error, record.Topic, partition, innerException);
     }
 
     /// <summary>The record that was not produced.</summary>
@@ -47,10 +47,15 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
         };
     }
 
-    private static string Describe(Error error, string topic, Partition partition)
+    private static string Describe(Error error, string topic, Partition partition, Exception? innerException)
     {
         var where = partition == Partition.Any ? $"topic \"{topic}\"" : $"topic \"{topic}\" partition {partition.Value}";
-        var text = $"Producing a record to {where} failed: {error.Reason} ({error.Code}).";
+
+        // For a serializer failure the client's reason is the serializer exception's full text, stack trace included.
+        var reason = error.Code is ErrorCode.Local_KeySerialization or ErrorCode.Local_ValueSerialization && innerException is not null
+            ? innerException.Message
+            : error.Reason;
+        var text = $"Producing a record to {where} failed: {reason} ({error.Code}).";
         var advice = Advice(error);
         return advice.Length == 0 ? text : text + " " + advice;
     }
@@ -67,8 +72,8 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
             "The topic or partition does not exist: create it, or allow automatic topic creation.",
         ErrorCode.Local_MsgTimedOut =>
             "The record was not acknowledged within message.timeout.ms: check that the brokers are reachable and the partition has a leader.",
-        ErrorCode.Local_KeySerialization => "The key serializer failed; see the inner exception.",
-        ErrorCode.Local_ValueSerialization => "The value serializer failed; see the inner exception.",
+        ErrorCode.Local_KeySerialization => "The key serializer threw (the inner exception).",
+        ErrorCode.Local_ValueSerialization => "The value serializer threw (the inner exception).",
         ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend =>
             "Fewer in-sync replicas than the topic's min.insync.replicas were available until retries ran out.",
         _ when error.IsFatal => "The producer hit a fatal error and cannot be used any more; restart the stream to create a new one.",
