@@ -4,7 +4,6 @@ using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Partition = Confluent.Kafka.Partition;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
