@@ -19,7 +19,10 @@ public sealed partial class SubFlow<TOut, TMat, TClosed>
 
     internal SubFlowPlan<TOut, TMat, TClosed> Plan { get; }
 
-    /// <summary>Appends <paramref name="flow"/> to every substream (its materialized values are discarded).</summary>
+    /// <summary>
+    /// Appends <paramref name="flow"/> to every substream (its materialized values are discarded); any operator not
+    /// offered on sub-flows directly applies this way: <c>subFlow.Via(Flow.Create&lt;T&gt;().Operator(...))</c>.
+    /// </summary>
     public SubFlow<TNext, TMat, TClosed> Via<TNext, TMat2>(IGraph<FlowShape<TOut, TNext>, TMat2> flow) => new(Plan.Via(flow));
 
     /// <summary>
