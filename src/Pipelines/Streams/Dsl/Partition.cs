@@ -4,7 +4,12 @@ using Pipelines.Streams.Stages;
 namespace Pipelines.Streams.Dsl;
 
 /// <summary>The Partition fan-out junction (routing), for graphs built with <see cref="GraphDsl"/>.</summary>
-public static class Partition
+/// <typeparam name="T">The element type.</typeparam>
+/// <remarks>
+/// Generic (<c>Partition&lt;T&gt;.Create(...)</c>) so that it never clashes with <c>Confluent.Kafka.Partition</c> in code that
+/// imports both namespaces, as Kafka graphs do.
+/// </remarks>
+public static class Partition<T>
 {
     /// <summary>
     /// A junction routing each element to the output whose index <paramref name="partitioner"/> returns.
@@ -16,6 +21,6 @@ public static class Partition
     /// <see cref="PartitionOutOfBoundsException"/>. Supervision: Resume and Restart drop the element the partitioner
     /// threw on.</para>
     /// </summary>
-    public static IGraph<UniformFanOutShape<T, T>, NotUsed> Create<T>(int outputCount, Func<T, int> partitioner, bool eagerCancel = false) =>
+    public static IGraph<UniformFanOutShape<T, T>, NotUsed> Create(int outputCount, Func<T, int> partitioner, bool eagerCancel = false) =>
         new PartitionStage<T>(outputCount, partitioner, eagerCancel);
 }
