@@ -14,6 +14,7 @@ internal static class Program
         // One line per command; each command lives in Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
 
         var invocation = new InvocationConfiguration
         {
@@ -31,7 +32,7 @@ internal static class Program
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException)
+        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;

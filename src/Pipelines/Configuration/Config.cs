@@ -67,6 +67,19 @@ public sealed class Config
         return new Config(merged, _needsResolution || fallback._needsResolution);
     }
 
+    /// <summary>Returns this configuration placed under <paramref name="path"/> (the inverse of <see cref="GetConfig"/>).</summary>
+    internal Config AtPath(string path)
+    {
+        HoconValue value = Root;
+        var segments = HoconPath.Parse(path).Segments;
+        for (var i = segments.Length - 1; i >= 0; i--)
+        {
+            value = HoconObject.Single(segments[i], value, Root.Position);
+        }
+
+        return new Config((HoconObject)value, needsResolution: false);
+    }
+
     /// <summary>Returns the resolved configuration: substitutions replaced, environment variables consulted.</summary>
     /// <exception cref="HoconException">A substitution cannot be resolved or is part of a cycle; the message names its position.</exception>
     public Config Resolve()

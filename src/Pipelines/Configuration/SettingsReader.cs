@@ -20,10 +20,19 @@ internal sealed class SettingsReader
     /// <summary>The problems found so far; settings classes add their range checks to the same list.</summary>
     public SettingsProblems Problems { get; }
 
-    /// <summary>Opens <paramref name="path"/> of <paramref name="config"/> with the reference configuration as fallback.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> of <paramref name="config"/> with the reference configuration as fallback.
+    /// A config that is itself the section (what Akka users pass: <c>config.GetConfig("akka.kafka.consumer")</c>)
+    /// is recognised by holding one of the section's reference keys at its root, and used as that section.
+    /// </summary>
     public static SettingsReader Open(Config config, string path)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (!config.HasPath(path) && ConfigFactory.Reference().GetConfig(path).Root.Keys.Any(config.Root.ContainsKey))
+        {
+            config = config.AtPath(path);
+        }
+
         var merged = config.WithFallback(ConfigFactory.Reference());
         try
         {
@@ -52,7 +61,7 @@ internal sealed class SettingsReader
         }
 
         var normalized = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
-        if (System.Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !char.IsAsciiDigit(normalized.FirstOrDefault('0')))
+        if (normalized.Length > 0 && char.IsAsciiLetter(normalized[0]) && System.Enum.TryParse<TEnum>(normalized, ignoreCase: true, out var value) && System.Enum.IsDefined(value))
         {
             return value;
         }

@@ -136,6 +136,18 @@ public sealed class ConsumerSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Create_FromTheSectionItself_ReadsItLikeAkka()
+    {
+        var full = ConfigFactory.ParseString("akka.kafka.consumer { poll-interval = 5ms, kafka-clients.group.id = g }");
+
+        var settings = ConsumerSettings<string, string>.Create(full.GetConfig("akka.kafka.consumer"), null, null);
+
+        settings.PollInterval.Should().Be(TimeSpan.FromMilliseconds(5));
+        settings.GroupId.Should().Be("g");
+        settings.PollTimeout.Should().Be(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void Create_CustomTypeWithoutDeserializer_ReportsTheMissingDeserializer()
     {
         var act = () => ConsumerSettings<Guid, string>.Create(ConfigFactory.Reference(), null, null);

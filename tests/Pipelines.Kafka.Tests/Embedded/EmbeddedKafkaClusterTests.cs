@@ -174,6 +174,25 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
         Metadata("created-on-first-use").Partitions.Should().HaveCount(4);
     }
 
+    [Fact]
+    public async Task Produce_MoreThanFiveMegabytesToOnePartition_DropsTheOldestRecords()
+    {
+        Cluster.CreateTopic("bounded-log", 1);
+        var config = new ProducerConfig { BootstrapServers = Cluster.BootstrapServers, LingerMs = 0 };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        var value = new byte[100 * 1024];
+
+        for (var i = 0; i < 60; i++)
+        {
+            await producer.ProduceAsync("bounded-log", new Message<Null, byte[]> { Value = value });
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = Cluster.BootstrapServers, GroupId = "bounded" }).Build();
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition("bounded-log", 0), TimeSpan.FromSeconds(10));
+        watermarks.High.Value.Should().Be(60);
+        watermarks.Low.Value.Should().BeGreaterThan(0, "the mock keeps about 5 MB per partition and drops the oldest batches");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(4)]

@@ -159,7 +159,10 @@ internal sealed class HoconParser
             }
 
             var expected = open is null ? "',' or a new line" : "',', a new line or '}'";
-            throw _tokens.Error(separator, $"expected {expected} after {what}, found {separator.Describe()}");
+            var hint = separator.Kind is HoconTokenKind.Colon or HoconTokenKind.Equals
+                ? "; put a value that contains ':' or '=' (such as a URL) in quotes"
+                : string.Empty;
+            throw _tokens.Error(separator, $"expected {expected} after {what}, found {separator.Describe()}{hint}");
         }
 
         _depth--;
@@ -366,7 +369,7 @@ internal sealed class HoconParser
 
             if (!token.StartsValue)
             {
-                throw _tokens.Error(token, $"expected a value or ']' in the array opened at {open.Line}:{open.Column}, found {token.Describe()}");
+                throw _tokens.Error(token, $"expected a value, or ']' to close the array opened at {open.Line}:{open.Column}, found {token.Describe()}");
             }
 
             items.Add(ParseValue(token, path, open));

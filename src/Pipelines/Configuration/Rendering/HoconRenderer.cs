@@ -67,6 +67,16 @@ internal static partial class HoconRenderer
     {
         builder.Append(' ', depth * Indent);
         HoconPath.AppendKey(builder, key);
+
+        // A chain of single-field objects renders as one path expression (kafka-clients { enable.auto.commit = false }).
+        while (value is HoconObject { Count: 1 } single)
+        {
+            var (childKey, child) = single.First();
+            builder.Append('.');
+            HoconPath.AppendKey(builder, childKey);
+            value = child;
+        }
+
         builder.Append(value is HoconObject ? " " : " = ");
         Write(builder, value, depth, json: false);
         builder.Append('\n');

@@ -250,7 +250,8 @@ internal sealed class HoconResolver
         var start = _chain.FindIndex(s => ReferenceEquals(s, closing) || Contains(closing, s));
         var members = _chain.Skip(Math.Max(0, start)).Select(s => s.ToString()).ToList();
         return members.Count == 1
-            ? $"substitution {substitution} refers to the value it defines, and there is no earlier value for it to use"
+            ? $"substitution {substitution} refers to the value it defines, and there is no earlier value for it to use "
+                + "(while a field is resolved, references to it see only the values it overrides)"
             : $"substitution cycle: {string.Join(" -> ", members)} -> {members[0]}";
     }
 

@@ -7,14 +7,6 @@ public sealed class HoconArray : HoconValue, IReadOnlyList<HoconValue>
 {
     private readonly HoconValue[] _items;
 
-    /// <summary>Creates an array holding <paramref name="items"/>.</summary>
-    public HoconArray(IEnumerable<HoconValue> items, HoconPosition position)
-        : base(position)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        _items = [.. items];
-    }
-
     internal HoconArray(HoconValue[] items, HoconPosition position)
         : base(position) => _items = items;
 

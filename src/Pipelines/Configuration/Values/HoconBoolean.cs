@@ -4,7 +4,7 @@ namespace Pipelines.Configuration.Values;
 public sealed class HoconBoolean : HoconValue
 {
     /// <summary>Creates a boolean value.</summary>
-    public HoconBoolean(bool value, HoconPosition position)
+    internal HoconBoolean(bool value, HoconPosition position)
         : base(position) => Value = value;
 
     /// <summary>The boolean.</summary>

@@ -28,6 +28,8 @@ internal static class HoconJoin
         StringBuilder? text = null;
         var textIsWhitespace = true;
         var textPosition = default(HoconPosition);
+        HoconValue? firstText = null;
+        var textPieces = 0;
         for (var i = 0; i < pieces.Count; i++)
         {
             var piece = pieces[i];
@@ -36,7 +38,7 @@ internal static class HoconJoin
             {
                 if (text is not null && !textIsWhitespace)
                 {
-                    throw Incompatible(position, "a string", piece);
+                    throw Incompatible(position, textPieces == 1 ? Describe(firstText!) : "a string", piece);
                 }
 
                 text = null;
@@ -61,9 +63,17 @@ internal static class HoconJoin
                 {
                     text = new StringBuilder();
                     textPosition = position;
+                    firstText = null;
+                    textPieces = 0;
                 }
 
                 text.Append(piece.ScalarText);
+                if (piece is not HoconString { IsConcatenationWhitespace: true })
+                {
+                    firstText ??= piece;
+                    textPieces++;
+                }
+
                 textIsWhitespace &= piece is HoconString { IsConcatenationWhitespace: true };
             }
         }

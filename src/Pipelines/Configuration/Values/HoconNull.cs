@@ -4,7 +4,7 @@ namespace Pipelines.Configuration.Values;
 public sealed class HoconNull : HoconValue
 {
     /// <summary>Creates a null value read at <paramref name="position"/>.</summary>
-    public HoconNull(HoconPosition position)
+    internal HoconNull(HoconPosition position)
         : base(position)
     {
     }

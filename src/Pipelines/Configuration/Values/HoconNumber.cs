@@ -1,23 +1,9 @@
-using System.Globalization;
-
 namespace Pipelines.Configuration.Values;
 
 /// <summary>A number, kept with the text it was written as (so <c>1.0</c> concatenates and renders as <c>1.0</c>).</summary>
 public sealed class HoconNumber : HoconValue
 {
     private readonly long _integer;
-
-    /// <summary>Creates an integer value.</summary>
-    public HoconNumber(long value, HoconPosition position)
-        : this(value.ToString(CultureInfo.InvariantCulture), value, position)
-    {
-    }
-
-    /// <summary>Creates a floating-point value.</summary>
-    public HoconNumber(double value, HoconPosition position)
-        : this(value.ToString("R", CultureInfo.InvariantCulture), value, position)
-    {
-    }
 
     internal HoconNumber(string text, long value, HoconPosition position)
         : base(position)

@@ -9,7 +9,7 @@ public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconV
     private readonly OrderedDictionary<string, HoconValue> _fields;
 
     /// <summary>Creates an empty object.</summary>
-    public HoconObject(HoconPosition position)
+    internal HoconObject(HoconPosition position)
         : this(new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal), position)
     {
     }

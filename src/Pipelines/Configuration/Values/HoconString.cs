@@ -4,7 +4,7 @@ namespace Pipelines.Configuration.Values;
 public sealed class HoconString : HoconValue
 {
     /// <summary>Creates a string value.</summary>
-    public HoconString(string value, HoconPosition position)
+    internal HoconString(string value, HoconPosition position)
         : base(position)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -14,8 +14,9 @@ namespace Pipelines.Kafka.Embedded;
 /// <see cref="Dispose"/>. Brokers are numbered 1 to <see cref="BrokerCount"/>. All members are thread-safe.
 /// </para>
 /// <para>
-/// Topics that do not exist are created on first use when a client allows it (producers do by default,
-/// consumers do not), with 4 partitions and a replication factor of <c>min(3, BrokerCount)</c>; create topics
+/// Topics that do not exist are created on first use by requests that allow it (producers and explicit metadata
+/// lookups do by default, consumer subscriptions do not), with 4 partitions and a replication factor of
+/// <c>min(3, BrokerCount)</c>; create topics
 /// explicitly with <see cref="CreateTopic"/> to control the partition count. The cluster does not answer the
 /// admin API's CreateTopics request. Each partition keeps a bounded log (librdkafka's mock keeps about
 /// 100,000 record batches and 5 MB per partition and drops the oldest beyond that).
@@ -200,6 +201,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         SetCoordinator("transaction", transactionalId, nameof(transactionalId), brokerId);
 
     /// <summary>Stops every broker, closes every connection and frees the cluster; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <remarks>
+    /// Blocks until every native thread of the cluster has exited, which often takes up to a second: librdkafka 2.0.2
+    /// stops the cluster's internal broker thread only when that thread next wakes, and it wakes once a second.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

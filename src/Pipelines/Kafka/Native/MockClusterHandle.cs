@@ -10,8 +10,8 @@ internal sealed class MockClusterHandle : SafeHandle
 {
     private nint _kafka;
 
-    // The marshaller creates instances for return values; this type is only ever created by Create.
-    public MockClusterHandle()
+    // Only Create makes instances; native calls take the handle as an argument and never return one.
+    private MockClusterHandle()
         : base(0, ownsHandle: true)
     {
     }

@@ -35,7 +35,7 @@ public sealed class CommitterSettings
     /// <summary>When an offset may be committed (<c>when</c>).</summary>
     public CommitWhen When { get; private set; }
 
-    /// <summary>Reads <c>akka.kafka.committer</c> from <paramref name="config"/>, with the reference configuration as fallback.</summary>
+    /// <summary>Reads <c>akka.kafka.committer</c> from <paramref name="config"/> (the whole configuration, or that section itself), with the reference configuration as fallback.</summary>
     /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
     public static CommitterSettings Create(Config config)
     {

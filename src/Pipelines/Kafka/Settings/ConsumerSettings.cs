@@ -69,7 +69,7 @@ public sealed class ConsumerSettings<TKey, TValue>
     private ImmutableSortedDictionary<string, string> PropertyMap { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>
-    /// Reads <c>akka.kafka.consumer</c> from <paramref name="config"/> (the whole configuration, not the section),
+    /// Reads <c>akka.kafka.consumer</c> from <paramref name="config"/> (the whole configuration, or that section itself),
     /// with the reference configuration as fallback. A null deserializer means Confluent.Kafka's built-in one for
     /// string, byte[], Ignore, Null, int, long, float and double.
     /// </summary>

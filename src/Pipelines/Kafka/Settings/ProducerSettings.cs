@@ -45,7 +45,7 @@ public sealed class ProducerSettings<TKey, TValue>
     private ImmutableSortedDictionary<string, string> PropertyMap { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>
-    /// Reads <c>akka.kafka.producer</c> from <paramref name="config"/> (the whole configuration, not the section),
+    /// Reads <c>akka.kafka.producer</c> from <paramref name="config"/> (the whole configuration, or that section itself),
     /// with the reference configuration as fallback. A null serializer means Confluent.Kafka's built-in one for
     /// string, byte[], Null, int, long, float and double.
     /// </summary>

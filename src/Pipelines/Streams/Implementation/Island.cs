@@ -154,7 +154,9 @@ internal sealed class Island : IThreadPoolWorkItem
                 return;
             }
 
-            Volatile.Write(ref _scheduled, 0);
+            // A full fence, not a release store: the mailbox must be read after the flag is cleared, or a Post that ran
+            // in between (and saw the flag still set) would leave its event in the mailbox with no runner scheduled.
+            Interlocked.Exchange(ref _scheduled, 0);
             if ((!_mailbox.IsEmpty || _abortCause is not null) && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
             {
                 Dispatch();
