@@ -8,6 +8,7 @@ internal static class Program
     // One line per suite; suites live in their own folders.
     private static IReadOnlyList<IBenchmarkSuite> Suites() =>
     [
+        new Streams.StreamsSuite(),
     ];
 
     public static async Task<int> Main(string[] args)
