@@ -47,6 +47,10 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
         _ = WaitToWriteAsync();
     }
 
+    // OnPush is overridden: a full channel must hold the element and stop pulling, which the base batch loop cannot do.
+    protected override void Consume(T element) =>
+        throw new InvalidOperationException("ChannelWriterLogic consumes in OnPush; Consume is never called.");
+
     public override void OnUpstreamFinish()
     {
         _upstreamFinished = true;
