@@ -1,17 +1,47 @@
 using System.CommandLine;
 using Pipelines.Host.Commands;
+using Pipelines.Kafka.Native;
 
 namespace Pipelines.Host;
 
 /// <summary>The <c>pipelines</c> command-line application.</summary>
 internal static class Program
 {
-    public static Task<int> Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var root = new RootCommand("Pipelines: back-pressured stream processing on Apache Kafka.");
+        MainJob.Configure(root);
         // One line per command; each command lives in Commands/.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
-        return root.Parse(args).InvokeAsync();
+
+        var invocation = new InvocationConfiguration
+        {
+            // Ctrl+C and SIGTERM cancel the running command; give it time to drain and stop before forcing an exit.
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (LibrdkafkaNotFoundException e)
+        {
+            // An installation problem, not a bug: the message says what to install, a stack trace would only bury it.
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e)
+        {
+            // Anything else is a bug: report it whole.
+            await Console.Error.WriteLineAsync($"unhandled error: {e}").ConfigureAwait(false);
+            return 1;
+        }
     }
 }

@@ -1,0 +1,45 @@
+using Confluent.Kafka;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// The committable offset of one record: which partition ledger it was registered in, under which assignment epoch and
+/// sequence, so that its completion lands exactly on its own ledger entry (or is ignored after a rebalance).
+/// </summary>
+internal sealed class CommittableOffset : ICommittableOffset
+{
+    public CommittableOffset(PartitionState partition, int epoch, long sequence, long offset)
+    {
+        Partition = partition;
+        Epoch = epoch;
+        Sequence = sequence;
+        Offset = offset;
+    }
+
+    public PartitionState Partition { get; }
+
+    public int Epoch { get; }
+
+    public long Sequence { get; }
+
+    public long Offset { get; }
+
+    public IOffsetCommitter Committer => Partition.Owner;
+
+    public TopicPartition TopicPartition => Partition.TopicPartition;
+
+    public PartitionOffset PartitionOffset =>
+        new(new GroupTopicPartition(Partition.Owner.GroupId, Partition.TopicPartition.Topic, Partition.TopicPartition.Partition.Value), Offset);
+
+    public long BatchSize => 1;
+
+    public void MarkProcessed() => Partition.Owner.MarkProcessed(this);
+
+    public Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        Partition.Owner.MarkProcessed(this);
+        return Partition.Owner.CommitAsync(cancellationToken);
+    }
+
+    public override string ToString() => PartitionOffset.ToString();
+}

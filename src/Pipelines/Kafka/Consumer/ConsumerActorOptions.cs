@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pipelines.Kafka;
+
+/// <summary>How a <see cref="KafkaConsumerActor{TKey, TValue}"/> runs; filled from the consumer settings by the sources.</summary>
+internal sealed record ConsumerActorOptions
+{
+    /// <summary>One buffer per partition (partitioned sources) instead of one for all.</summary>
+    public bool Partitioned { get; init; }
+
+    /// <summary>Register emitted records in the offset ledgers (committable sources).</summary>
+    public bool TrackOffsets { get; init; }
+
+    /// <summary>Called on assignment to choose start offsets (manual-offset source); runs on the poll thread.</summary>
+    public Func<IReadOnlySet<Confluent.Kafka.TopicPartition>, IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long>>? OffsetsOnAssign { get; init; }
+
+    /// <summary>How long one poll waits for records when there is nothing else to do.</summary>
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Records buffered per partition before the partition is paused; it resumes at half.</summary>
+    public int BufferSize { get; init; } = 1000;
+
+    /// <summary>Ledger entries per partition (emitted records not yet committable) before the partition is paused.</summary>
+    public int MaxInFlightPerPartition { get; init; } = 100_000;
+
+    /// <summary>Records taken from the client per loop turn before requests are served again.</summary>
+    public int MaxPollRecords { get; init; } = 500;
+
+    /// <summary>How long a commit may be retried before it fails.</summary>
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Commits slower than this, and commit positions held longer than this by an emitted record, are logged.</summary>
+    public TimeSpan CommitTimeWarning { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The first delay before retrying a failed commit; it doubles up to one second.</summary>
+    public TimeSpan CommitRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long closing the client (leaving the group) may take.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Assignment handlers slower than this are logged.</summary>
+    public TimeSpan PartitionHandlerWarning { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock for timeouts, backoffs and warnings.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the consumer logs.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+}

@@ -1,0 +1,186 @@
+using Confluent.Kafka;
+using Pipelines.Streams;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// A Kafka source over all assigned partitions: one consumer per materialization, read through its buffer. Emits when
+/// downstream pulls and a record is buffered; never makes the poll thread wait (a full buffer pauses the partition).
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+/// <typeparam name="TOut">What the source emits per record.</typeparam>
+internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMaterializedValue<SourceShape<TOut>, IControl>
+{
+    private readonly ConsumerStageContext<TKey, TValue> _context;
+    private readonly Func<BufferedRecord<TKey, TValue>, TOut> _map;
+    private readonly bool _atMostOnce;
+
+    public KafkaSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map, bool atMostOnce, string name)
+    {
+        _context = context;
+        _map = map;
+        _atMostOnce = atMostOnce;
+        Shape = new SourceShape<TOut>(new Outlet<TOut>(name + ".out"));
+        Name = name;
+    }
+
+    public override SourceShape<TOut> Shape { get; }
+
+    private string Name { get; }
+
+    protected override Attributes InitialAttributes => Attributes.Name(Name);
+
+    public override (GraphStageLogic Logic, IControl MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var control = new ConsumerControl();
+        return (new Logic(this, control), control);
+    }
+
+    private sealed class Logic : OutGraphStageLogic
+    {
+        private readonly KafkaSourceStage<TKey, TValue, TOut> _stage;
+        private readonly ConsumerControl _control;
+        private readonly Outlet<TOut> _out;
+        private KafkaConsumerActor<TKey, TValue>? _actor;
+        private ConsumerReader<TKey, TValue>? _reader;
+        private StageCallback<bool>? _onWaited;
+        private StageCallback<Exception>? _onFailed;
+        private StageCallback<TOut>? _onCommitted;
+        private bool _waiting;
+        private bool _committing;
+
+        public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _control = control;
+            _out = stage.Shape.Outlet;
+            SetHandler(_out, this);
+        }
+
+        public override void OnPull() => TryPush();
+
+        protected internal override void PreStart()
+        {
+            _onWaited = GetAsyncCallback<bool>(OnWaited);
+            _onFailed = GetAsyncCallback<Exception>(FailStage);
+            _onCommitted = GetAsyncCallback<TOut>(OnCommitted);
+            _actor = _stage._context.CreateActor(TimeProvider, Log);
+            _reader = _actor.Reader!;
+            _actor.Start();
+            var stop = GetAsyncCallback(CompleteStage);
+            _control.Attach(_actor, stop.Invoke);
+        }
+
+        protected internal override void PostStop()
+        {
+            _control.StageStopped();
+            if (_actor is { } actor && !_control.StopRequested)
+            {
+                // Cancelled or failed rather than stopped through the control: stop fetching now, and give committers
+                // downstream stop-timeout to finish before the consumer closes.
+                actor.Stop();
+                _ = ShutdownLaterAsync(actor, _stage._context.Settings.StopTimeout, TimeProvider);
+            }
+        }
+
+        private static async Task ShutdownLaterAsync(KafkaConsumerActor<TKey, TValue> actor, TimeSpan delay, TimeProvider time)
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(delay, time), actor.Completion).ConfigureAwait(false);
+            }
+
+            // The consumer's own failure, if any, is reported through the control.
+            await actor.ShutdownAsync().ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        private void TryPush()
+        {
+            if (_committing)
+            {
+                return;
+            }
+
+            if (_reader!.TryRead(out var record))
+            {
+                if (_stage._atMostOnce)
+                {
+                    CommitThenPush(record);
+                }
+                else
+                {
+                    Push(_out, _stage._map(record));
+                }
+
+                return;
+            }
+
+            if (!_waiting)
+            {
+                _waiting = true;
+                _ = WaitAsync();
+            }
+        }
+
+        private async Task WaitAsync()
+        {
+            try
+            {
+                var more = await _reader!.WaitToReadAsync().ConfigureAwait(false);
+                _onWaited!.Invoke(more);
+            }
+#pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails the stream with it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _onFailed!.Invoke(ex);
+            }
+        }
+
+        private void OnWaited(bool more)
+        {
+            _waiting = false;
+            if (!more)
+            {
+                CompleteStage();
+            }
+            else if (IsAvailable(_out))
+            {
+                TryPush();
+            }
+        }
+
+        private void CommitThenPush(BufferedRecord<TKey, TValue> record)
+        {
+            // At-most-once: the record's offset is committed before the record is emitted.
+            _committing = true;
+            var result = record.Result;
+            var element = _stage._map(record);
+            _actor!.CommitPositionAsync(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1), CancellationToken.None)
+                .ContinueWith(
+                    t =>
+                    {
+                        if (t.Exception is { } ex)
+                        {
+                            _onFailed!.Invoke(ex.GetBaseException());
+                        }
+                        else
+                        {
+                            _onCommitted!.Invoke(element);
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+        }
+
+        private void OnCommitted(TOut element)
+        {
+            _committing = false;
+            Push(_out, element);
+        }
+    }
+}

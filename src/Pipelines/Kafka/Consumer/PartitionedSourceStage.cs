@@ -1,0 +1,138 @@
+using Confluent.Kafka;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// A Kafka source that emits one substream per assigned partition, as <c>(partition, source)</c>; a substream completes
+/// when its partition is revoked or lost (its buffered records are dropped: the partition's new owner reads them).
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+/// <typeparam name="TOut">What a substream emits per record.</typeparam>
+internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
+    : GraphStageWithMaterializedValue<SourceShape<(TopicPartition Partition, Source<TOut, NotUsed> Records)>, IControl>
+{
+    private readonly ConsumerStageContext<TKey, TValue> _context;
+    private readonly Func<BufferedRecord<TKey, TValue>, TOut> _map;
+
+    public PartitionedSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map, string name)
+    {
+        _context = context;
+        _map = map;
+        Name = name;
+        Shape = new SourceShape<(TopicPartition, Source<TOut, NotUsed>)>(new Outlet<(TopicPartition, Source<TOut, NotUsed>)>(name + ".out"));
+    }
+
+    public override SourceShape<(TopicPartition Partition, Source<TOut, NotUsed> Records)> Shape { get; }
+
+    private string Name { get; }
+
+    protected override Attributes InitialAttributes => Attributes.Name(Name);
+
+    public override (GraphStageLogic Logic, IControl MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var control = new ConsumerControl();
+        return (new Logic(this, control), control);
+    }
+
+    private sealed class Logic : OutGraphStageLogic
+    {
+        private readonly PartitionedSourceStage<TKey, TValue, TOut> _stage;
+        private readonly ConsumerControl _control;
+        private readonly Outlet<(TopicPartition, Source<TOut, NotUsed>)> _out;
+        private KafkaConsumerActor<TKey, TValue>? _actor;
+        private StageCallback<bool>? _onWaited;
+        private StageCallback<Exception>? _onFailed;
+        private bool _waiting;
+
+        public Logic(PartitionedSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _control = control;
+            _out = stage.Shape.Outlet;
+            SetHandler(_out, this);
+        }
+
+        public override void OnPull() => TryPush();
+
+        protected internal override void PreStart()
+        {
+            _onWaited = GetAsyncCallback<bool>(OnWaited);
+            _onFailed = GetAsyncCallback<Exception>(FailStage);
+            _actor = _stage._context.CreateActor(TimeProvider, Log);
+            _actor.Start();
+            var stop = GetAsyncCallback(CompleteStage);
+            _control.Attach(_actor, stop.Invoke);
+        }
+
+        protected internal override void PostStop()
+        {
+            _control.StageStopped();
+            if (_actor is { } actor && !_control.StopRequested)
+            {
+                actor.Stop();
+                _ = ShutdownLaterAsync(actor, _stage._context.Settings.StopTimeout, TimeProvider);
+            }
+        }
+
+        private static async Task ShutdownLaterAsync(KafkaConsumerActor<TKey, TValue> actor, TimeSpan delay, TimeProvider time)
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(delay, time), actor.Completion).ConfigureAwait(false);
+            }
+
+            // The consumer's own failure, if any, is reported through the control.
+            await actor.ShutdownAsync().ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        private void TryPush()
+        {
+            var partitions = _actor!.AssignedPartitions!;
+            if (partitions.TryRead(out var reader))
+            {
+                var source = Source.FromGraph(new PartitionSourceStage<TKey, TValue, TOut>(reader, _stage._map, _stage.Name));
+                Push(_out, (reader.Partition!, source));
+                return;
+            }
+
+            if (!_waiting)
+            {
+                _waiting = true;
+                _ = WaitAsync(partitions);
+            }
+        }
+
+        private async Task WaitAsync(System.Threading.Channels.ChannelReader<ConsumerReader<TKey, TValue>> partitions)
+        {
+            try
+            {
+                var more = await partitions.WaitToReadAsync().ConfigureAwait(false);
+                _onWaited!.Invoke(more);
+            }
+#pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails the stream with it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _onFailed!.Invoke(ex);
+            }
+        }
+
+        private void OnWaited(bool more)
+        {
+            _waiting = false;
+            if (!more)
+            {
+                CompleteStage();
+            }
+            else if (IsAvailable(_out))
+            {
+                TryPush();
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Implementation;
+
+/// <summary>
+/// The bounded single-producer/single-consumer ring between two islands. The producer stage writes and publishes the
+/// tail; the consumer stage reads and publishes the head. Each side parks (sets its waiting flag) only when it cannot
+/// go on — the consumer when the ring is empty, the producer when it is full — and the other side wakes it with one
+/// mailbox event: the consumer as soon as an element is there, the producer once half of the ring is free again, so
+/// cross-thread signals are amortised over many elements.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal sealed class BoundaryBuffer<T>
+{
+    public const int Running = 0;
+    public const int Completed = 1;
+    public const int Failed = 2;
+
+    private readonly T[] _items;
+    private readonly int _mask;
+    private PaddedInt _tail;
+    private PaddedInt _head;
+    private int _producerCachedHead;
+    private int _consumerCachedTail;
+
+    // Written rarely (once per park/wake), so they share a line.
+    private int _consumerWaiting;
+    private int _producerWaiting;
+    private volatile int _upstreamState;
+    private volatile bool _cancelled;
+
+    public BoundaryBuffer(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        Capacity = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _items = new T[Capacity];
+        _mask = Capacity - 1;
+        WakeThreshold = Math.Max(1, Capacity / 2);
+    }
+
+    public int Capacity { get; }
+
+    public int WakeThreshold { get; }
+
+    public StageCallback WakeConsumer { get; set; } = null!;
+
+    public StageCallback WakeProducer { get; set; } = null!;
+
+    public int UpstreamState => _upstreamState;
+
+    public Exception? Failure { get; private set; }
+
+    public bool Cancelled => _cancelled;
+
+    public Exception? CancelCause { get; private set; }
+
+    public bool IsEmpty => Volatile.Read(ref _head.Value) == Volatile.Read(ref _tail.Value);
+
+    // ---- producer side ----
+
+    public bool ProducerHasSpace()
+    {
+        var tail = _tail.Value;
+        if (unchecked(tail - _producerCachedHead) < Capacity)
+        {
+            return true;
+        }
+
+        _producerCachedHead = Volatile.Read(ref _head.Value);
+        return unchecked(tail - _producerCachedHead) < Capacity;
+    }
+
+    /// <summary>Writes one element; the caller checked <see cref="ProducerHasSpace"/>.</summary>
+    public void Write(T element)
+    {
+        var tail = _tail.Value;
+        _items[tail & _mask] = element;
+        Volatile.Write(ref _tail.Value, tail + 1);
+    }
+
+    /// <summary>Wakes the consumer if it is parked; cheap when it is not.</summary>
+    public void NotifyConsumerIfWaiting()
+    {
+        if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
+        {
+            WakeConsumer.Invoke();
+        }
+    }
+
+    /// <summary>Makes every write visible before checking whether the consumer parked (closes the race with its parking).</summary>
+    public void FlushToConsumer()
+    {
+        Interlocked.MemoryBarrier();
+        NotifyConsumerIfWaiting();
+    }
+
+    /// <summary>Parks the producer; returns <see langword="true"/> if space appeared meanwhile and the producer may go on.</summary>
+    public bool ParkProducer()
+    {
+        Interlocked.Exchange(ref _producerWaiting, 1);
+        if (ProducerHasSpace())
+        {
+            // If the consumer took the flag first, its wake-up event is on the way and will resume us.
+            return Interlocked.Exchange(ref _producerWaiting, 0) == 1;
+        }
+
+        return false;
+    }
+
+    public void CompleteUpstream()
+    {
+        _upstreamState = Completed;
+        Interlocked.Exchange(ref _consumerWaiting, 0);
+        WakeConsumer.Invoke();
+    }
+
+    public void FailUpstream(Exception cause)
+    {
+        Failure = cause;
+        _upstreamState = Failed;
+        Interlocked.Exchange(ref _consumerWaiting, 0);
+        WakeConsumer.Invoke();
+    }
+
+    // ---- consumer side ----
+
+    public bool TryRead(out T element)
+    {
+        var head = _head.Value;
+        if (head == _consumerCachedTail)
+        {
+            _consumerCachedTail = Volatile.Read(ref _tail.Value);
+            if (head == _consumerCachedTail)
+            {
+                element = default!;
+                return false;
+            }
+        }
+
+        ref var slot = ref _items[head & _mask];
+        element = slot;
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            slot = default!;
+        }
+
+        Volatile.Write(ref _head.Value, head + 1);
+        if (Volatile.Read(ref _producerWaiting) == 1
+            && Capacity - unchecked(_consumerCachedTail - (head + 1)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        {
+            WakeProducer.Invoke();
+        }
+
+        return true;
+    }
+
+    /// <summary>Parks the consumer; returns <see langword="true"/> if data or termination appeared meanwhile and the consumer may go on.</summary>
+    public bool ParkConsumer()
+    {
+        Interlocked.Exchange(ref _consumerWaiting, 1);
+        if (Volatile.Read(ref _tail.Value) != _head.Value || _upstreamState != Running)
+        {
+            return Interlocked.Exchange(ref _consumerWaiting, 0) == 1;
+        }
+
+        // While parked the producer must be able to refill the ring; make sure it is not left parked too.
+        if (Volatile.Read(ref _producerWaiting) == 1 && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        {
+            WakeProducer.Invoke();
+        }
+
+        return false;
+    }
+
+    public void Cancel(Exception? cause)
+    {
+        CancelCause = cause;
+        _cancelled = true;
+        Interlocked.Exchange(ref _producerWaiting, 0);
+        WakeProducer.Invoke();
+    }
+}

@@ -1,0 +1,92 @@
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Implementation;
+
+/// <summary>
+/// The consumer end of an async boundary, in the downstream island: pushes buffered elements as downstream pulls,
+/// completes once the ring is drained after upstream completed, and fails as soon as upstream failed.
+/// </summary>
+internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
+{
+    private readonly BoundaryBuffer<T> _buffer;
+    private readonly Outlet<T> _out;
+    private bool _terminated;
+
+    public BoundarySourceLogic(BoundaryBuffer<T> buffer)
+        : base(new SourceShape<T>(new Outlet<T>("boundary.out")))
+    {
+        _buffer = buffer;
+        _out = ((SourceShape<T>)Shape).Outlet;
+        buffer.WakeConsumer = GetAsyncCallback(OnWake);
+        SetHandler(_out, this);
+    }
+
+    public void OnPull() => TryDeliver();
+
+    public void OnDownstreamFinish(Exception? cause)
+    {
+        _terminated = true;
+        _buffer.Cancel(cause);
+        CompleteStage();
+    }
+
+    protected internal override void PostStop()
+    {
+        if (!_terminated)
+        {
+            // Stopped from outside (materializer shutdown): let the producer island stop too.
+            _buffer.Cancel(AbortCause ?? new AbruptStageTerminationException($"{this} stopped before the stream finished."));
+        }
+    }
+
+    private void OnWake()
+    {
+        if (_buffer.UpstreamState == BoundaryBuffer<T>.Failed)
+        {
+            _terminated = true;
+            FailStage(_buffer.Failure!);
+        }
+        else if (IsAvailable(_out))
+        {
+            TryDeliver();
+        }
+        else if (_buffer.UpstreamState == BoundaryBuffer<T>.Completed && _buffer.IsEmpty)
+        {
+            _terminated = true;
+            CompleteStage();
+        }
+    }
+
+    private void TryDeliver()
+    {
+        while (true)
+        {
+            var state = _buffer.UpstreamState;
+            if (state == BoundaryBuffer<T>.Failed)
+            {
+                _terminated = true;
+                FailStage(_buffer.Failure!);
+                return;
+            }
+
+            if (_buffer.TryRead(out var element))
+            {
+                Push(_out, element);
+                return;
+            }
+
+            if (state == BoundaryBuffer<T>.Completed)
+            {
+                // The state was read before the ring: every element written before completion has been seen.
+                _terminated = true;
+                CompleteStage();
+                return;
+            }
+
+            if (!_buffer.ParkConsumer())
+            {
+                return;
+            }
+        }
+    }
+}

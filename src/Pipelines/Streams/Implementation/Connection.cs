@@ -1,0 +1,53 @@
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Implementation;
+
+/// <summary>
+/// One edge between two stages of the same island: its demand/element state and the typed element slot
+/// (<see cref="Connection{T}"/>). Owned by the island's interpreter; only touched from inside the island.
+/// </summary>
+internal abstract class Connection
+{
+    // State flags. A connection holds at most one pending Pull or Push event plus one terminal event.
+    public const int PullPending = 1;          // downstream pulled; OnPull not yet delivered
+    public const int OutAvailable = 2;         // OnPull delivered; upstream may push once
+    public const int PushPending = 4;          // upstream pushed; OnPush not yet delivered
+    public const int ElementAvailable = 8;     // OnPush delivered; the element waits to be grabbed
+    public const int InClosed = 16;            // closed for the downstream stage (it cancelled, or completion was delivered)
+    public const int OutClosed = 32;           // closed for the upstream stage (it completed/failed, or cancellation was delivered)
+    public const int UpstreamTerminated = 64;  // upstream completed or failed (event may still be pending)
+    public const int DownstreamCancelled = 128; // downstream cancelled (event may still be pending)
+    public const int Pulled = PullPending | OutAvailable | PushPending;
+
+    public int State;
+    public GraphInterpreter Interpreter = null!;
+    public GraphStageLogic InOwner = null!;   // the downstream stage (owns the inlet)
+    public GraphStageLogic OutOwner = null!;  // the upstream stage (owns the outlet)
+    public Inlet Inlet = null!;
+    public Outlet Outlet = null!;
+    public IInHandler InHandler = null!;
+    public IOutHandler OutHandler = null!;
+
+    // Bound once per handler change so the hot loop calls a delegate instead of an interface method.
+    public Action OnPush = null!;
+    public Action OnPull = null!;
+
+    public Exception? Failure;
+    public Exception? CancelCause;
+
+    public void SetInHandler(IInHandler handler)
+    {
+        InHandler = handler;
+        OnPush = handler.OnPush;
+    }
+
+    public void SetOutHandler(IOutHandler handler)
+    {
+        OutHandler = handler;
+        OnPull = handler.OnPull;
+    }
+
+    public abstract void ClearElement();
+
+    public override string ToString() => $"{OutOwner}.{Outlet} -> {InOwner}.{Inlet}";
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Implementation;
+
+/// <summary>
+/// An actor running one <see cref="GraphInterpreter"/>: a lock-free mailbox of external events and a runner that is
+/// scheduled on the thread pool only when the mailbox goes from empty to non-empty. The runner processes one event at
+/// a time (never concurrently) and yields the thread after a batch so islands share the pool fairly.
+/// </summary>
+internal sealed class Island : IThreadPoolWorkItem
+{
+    private readonly ConcurrentQueue<MailboxEvent> _mailbox = new();
+    private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _eventLimit;
+    private readonly TaskScheduler? _scheduler;
+    private GraphInterpreter _interpreter = null!;
+    private int _scheduled;
+    private bool _started;
+    private volatile bool _isTerminated;
+    private volatile Exception? _abortCause;
+
+    public Island(Materializer materializer, int id)
+    {
+        Materializer = materializer;
+        Id = id;
+        _eventLimit = materializer.Settings.SyncProcessingLimit;
+        var scheduler = materializer.Settings.Scheduler;
+        _scheduler = scheduler is null || scheduler == TaskScheduler.Default ? null : scheduler;
+    }
+
+    public Materializer Materializer { get; }
+
+    public int Id { get; }
+
+    public GraphInterpreter Interpreter => _interpreter;
+
+    public bool IsTerminated => _isTerminated;
+
+    /// <summary>Completes once every stage of the island has stopped.</summary>
+    public Task Termination => _terminated.Task;
+
+    public void Attach(GraphInterpreter interpreter) => _interpreter = interpreter;
+
+    /// <summary>Schedules the first run, which starts the stages.</summary>
+    public void Start() => Schedule();
+
+    /// <summary>Enqueues an event for the island's runner; thread-safe.</summary>
+    public void Post(MailboxEvent ev)
+    {
+        if (_isTerminated)
+        {
+            ev.Dropped();
+            return;
+        }
+
+        _mailbox.Enqueue(ev);
+        if (_isTerminated)
+        {
+            // The island stopped while the event was enqueued: hand back whatever is left.
+            DrainDropped();
+            return;
+        }
+
+        Schedule();
+    }
+
+    /// <summary>Stops every stage of the island without signalling; sinks fail with <paramref name="cause"/>.</summary>
+    public void Abort(Exception cause)
+    {
+        _abortCause ??= cause;
+        Schedule();
+    }
+
+    /// <summary>Descriptions of the stages still running (for diagnostics and the TestKit).</summary>
+    public IReadOnlyList<string> RunningStages() =>
+        _interpreter is null ? [] : [.. _interpreter.Logics.Where(l => !l.IsStopped).Select(l => l.ToString())];
+
+    void IThreadPoolWorkItem.Execute() => Run();
+
+    private void Schedule()
+    {
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            Dispatch();
+        }
+    }
+
+    private void Dispatch()
+    {
+        if (_scheduler is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else
+        {
+            _ = Task.Factory.StartNew(static s => ((Island)s!).Run(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, _scheduler);
+        }
+    }
+
+    private void Run()
+    {
+        if (_isTerminated)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_started)
+            {
+                _started = true;
+                _interpreter.Init();
+            }
+
+            var budget = _eventLimit;
+            while (true)
+            {
+                if (_abortCause is { } cause)
+                {
+                    _interpreter.Abort(cause);
+                    Terminate();
+                    return;
+                }
+
+                budget = _interpreter.RunEvents(budget);
+                if (_interpreter.IsTerminated)
+                {
+                    Terminate();
+                    return;
+                }
+
+                if (budget <= 0 || !_mailbox.TryDequeue(out var ev))
+                {
+                    break;
+                }
+
+                _interpreter.RunMailboxEvent(ev);
+                budget--;
+            }
+
+            _interpreter.RunEndHooks();
+            if (_interpreter.IsTerminated)
+            {
+                Terminate();
+                return;
+            }
+
+            if (_interpreter.HasPendingEvents || budget <= 0)
+            {
+                // Yield the thread but stay scheduled: the flag is still ours.
+                Dispatch();
+                return;
+            }
+
+            Volatile.Write(ref _scheduled, 0);
+            if ((!_mailbox.IsEmpty || _abortCause is not null) && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+            {
+                Dispatch();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Only a defect of the engine itself gets here (handler failures are routed to their stages).
+            Materializer.Settings.Logger.LogCritical(ex, "Stream island {Island} failed internally; aborting its stages", Id);
+            try
+            {
+                _interpreter.Abort(ex);
+            }
+            finally
+            {
+                Terminate();
+            }
+        }
+    }
+
+    private void Terminate()
+    {
+        _isTerminated = true;
+        DrainDropped();
+        Materializer.IslandTerminated(this);
+        _terminated.TrySetResult();
+    }
+
+    private void DrainDropped()
+    {
+        while (_mailbox.TryDequeue(out var ev))
+        {
+            try
+            {
+                ev.Dropped();
+            }
+            catch (Exception ex)
+            {
+                Materializer.Settings.Logger.LogError(ex, "Dropping a stream event after its island stopped failed");
+            }
+        }
+    }
+
+    public override string ToString() => $"island-{Id}";
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>Emits the elements of an <see cref="IEnumerable{T}"/>, enumerating it afresh for each materialization.</summary>
+internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<SourceShape<T>>
+{
+    private readonly IEnumerable<T> _elements = elements ?? throw new ArgumentNullException(nameof(elements));
+
+    public override SourceShape<T> Shape { get; } = new(new Outlet<T>("From.out"));
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : OutGraphStageLogic
+    {
+        private readonly EnumerableSource<T> _stage;
+        private readonly Outlet<T> _out;
+        private IEnumerator<T>? _enumerator;
+
+        public Logic(EnumerableSource<T> stage)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _out = stage.Shape.Outlet;
+            SetHandler(_out, this);
+        }
+
+        public override void OnPull()
+        {
+            if (_enumerator!.MoveNext())
+            {
+                Push(_out, _enumerator.Current);
+            }
+            else
+            {
+                CompleteStage();
+            }
+        }
+
+        protected internal override void PreStart() => _enumerator = _stage._elements.GetEnumerator();
+
+        protected internal override void PostStop()
+        {
+            try
+            {
+                _enumerator?.Dispose();
+            }
+            catch (Exception ex)
+            {
+                Log.LogError(ex, "Disposing the enumerator of {Stage} failed", this);
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>Calls an action for each element; the task completes with the stream. Supports Resume/Restart (the failing element is skipped).</summary>
+internal sealed class ForEachSink<T>(Action<T> action) : GraphStageWithMaterializedValue<SinkShape<T>, Task>
+{
+    private readonly Action<T> _action = action ?? throw new ArgumentNullException(nameof(action));
+
+    public override SinkShape<T> Shape { get; } = new(new Inlet<T>("ForEach.in"));
+
+    public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(this);
+        return (logic, logic.Promise.Task);
+    }
+
+    private sealed class Logic(ForEachSink<T> stage) : SinkLogic<T, NotUsed>(stage.Shape)
+    {
+        private readonly Action<T> _action = stage._action;
+
+        public override void OnPush()
+        {
+            _action(Grab(In));
+            Pull(In);
+        }
+
+        protected override NotUsed Result() => NotUsed.Instance;
+    }
+}

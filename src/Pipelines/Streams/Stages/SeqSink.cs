@@ -1,0 +1,28 @@
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>Collects every element; the task completes with the list when the stream completes.</summary>
+internal sealed class SeqSink<T> : GraphStageWithMaterializedValue<SinkShape<T>, Task<IReadOnlyList<T>>>
+{
+    public override SinkShape<T> Shape { get; } = new(new Inlet<T>("Seq.in"));
+
+    public override (GraphStageLogic Logic, Task<IReadOnlyList<T>> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(Shape);
+        return (logic, logic.Promise.Task);
+    }
+
+    private sealed class Logic(SinkShape<T> shape) : SinkLogic<T, IReadOnlyList<T>>(shape)
+    {
+        private readonly List<T> _elements = [];
+
+        public override void OnPush()
+        {
+            _elements.Add(Grab(In));
+            Pull(In);
+        }
+
+        protected override IReadOnlyList<T> Result() => _elements;
+    }
+}

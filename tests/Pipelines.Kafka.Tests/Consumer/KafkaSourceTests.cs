@@ -1,0 +1,238 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Pipelines.Kafka.Tests.Support;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Consumer;
+
+public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly KafkaClusterFixture _kafka;
+    private readonly Materializer _materializer;
+
+    public KafkaSourceTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+    {
+        _kafka = kafka;
+        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Information) });
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+
+    [Fact]
+    public async Task CommittableSource_IntoCommitterSink_EveryRecordProcessedAndCommitted()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 4);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 1000);
+        var processed = 0;
+
+        var (control, done) = KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
+            .Select(m =>
+            {
+                Interlocked.Increment(ref processed);
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), Keep.Both)
+            .Run(_materializer);
+
+        await Until(() => Volatile.Read(ref processed) >= 1000);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        processed.Should().Be(1000);
+        (await CommittedTotal(group, topic)).Should().Be(1000);
+        control.IsShutdown.IsCompletedSuccessfully.Should().BeTrue();
+        control.Metrics.RecordsReceived.Should().Be(1000);
+        control.Metrics.Commits.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task PlainSource_Records_AreEmittedInPartitionOrder()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        await _kafka.ProduceBatchAsync(topic, 200);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<ConsumeResult<string, string>>();
+
+        var (control, done) = KafkaConsumer.PlainSource(KafkaTestSettings.Consumer(_kafka, KafkaClusterFixture.NewGroupId()), Subscriptions.Topics(topic))
+            .ToMaterialized(Sink.ForEach<ConsumeResult<string, string>>(seen.Enqueue), Keep.Both)
+            .Run(_materializer);
+        await Until(() => seen.Count >= 200);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        seen.Should().HaveCount(200);
+        foreach (var partition in seen.GroupBy(r => r.Partition.Value))
+        {
+            partition.Select(r => r.Offset.Value).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        }
+    }
+
+    [Fact]
+    public async Task CommitterSink_ProcessingFailsMidway_CommitsWhatFinishedThenFails()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 100);
+
+        var (control, done) = KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
+            .Select(m => m.Record.Offset.Value == 37 ? throw new InvalidOperationException("handler failed on 37") : m.CommittableOffset)
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 1000)), Keep.Both)
+            .Run(_materializer);
+
+        var failure = await FluentActions.Awaiting(() => done.WaitAsync(Patience)).Should().ThrowAsync<InvalidOperationException>();
+        failure.WithMessage("handler failed on 37");
+        await control.Shutdown().WaitAsync(Patience);
+
+        // 0..36 finished and were committed although the batch was not full; 37 failed and is read again after a restart.
+        (await CommittedTotal(group, topic)).Should().Be(37);
+    }
+
+    [Fact]
+    public async Task AtMostOnceSource_EachRecord_IsCommittedBeforeItIsEmitted()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 5);
+
+        var (control, probe) = KafkaConsumer.AtMostOnceSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
+            .ToMaterialized(new PullSink<ConsumeResult<string, string>>(), Keep.Both)
+            .Run(_materializer);
+        var committedWhenSeen = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var record = await probe.NextAsync().WaitAsync(Patience);
+            record.Offset.Value.Should().Be(i);
+            committedWhenSeen.Add(await CommittedTotal(group, topic));
+        }
+
+        await control.Shutdown().WaitAsync(Patience);
+        committedWhenSeen.Should().Equal(1, 2, 3, 4, 5);
+    }
+
+    [Fact]
+    public async Task CommittablePartitionedSource_Substreams_OnePerPartitionEachWithOnlyItsRecords()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 3);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 90);
+        var perPartition = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        var substreams = new System.Collections.Concurrent.ConcurrentBag<Task>();
+
+        var (control, done) = KafkaConsumer.CommittablePartitionedSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
+            .ToMaterialized(
+                Sink.ForEach<(TopicPartition Partition, Source<CommittableMessage<string, string>, NotUsed> Records)>(sub =>
+                    substreams.Add(sub.Records
+                        .Select(m =>
+                        {
+                            m.Record.TopicPartition.Should().Be(sub.Partition);
+                            perPartition.AddOrUpdate(sub.Partition.Partition.Value, 1, (_, n) => n + 1);
+                            return m.CommittableOffset;
+                        })
+                        .RunWith(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), _materializer))),
+                Keep.Both)
+            .Run(_materializer);
+        await Until(() => perPartition.Values.Sum() >= 90);
+        // Draining a partitioned source means waiting for the substreams too: they commit after the outer source stopped.
+        await control.DrainAndShutdown(AllDone(done, substreams)).WaitAsync(Patience);
+
+        perPartition.Keys.Should().BeEquivalentTo([0, 1, 2]);
+        perPartition.Values.Sum().Should().Be(90);
+        (await CommittedTotal(group, topic)).Should().Be(90);
+    }
+
+    [Fact]
+    public async Task PlainPartitionedManualOffsetSource_OffsetsFromTheCallback_StartEachPartitionThere()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        await _kafka.ProduceBatchAsync(topic, 40);
+        var first = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
+        var count = 0;
+
+        var (control, done) = KafkaConsumer.PlainPartitionedManualOffsetSource(
+                KafkaTestSettings.Consumer(_kafka, KafkaClusterFixture.NewGroupId()),
+                Subscriptions.Topics(topic),
+                assigned => assigned.ToDictionary(tp => tp, tp => tp.Partition.Value == 0 ? 5L : 15L))
+            .ToMaterialized(
+                Sink.ForEach<(TopicPartition Partition, Source<ConsumeResult<string, string>, NotUsed> Records)>(sub =>
+                    sub.Records.RunForEach(
+                        r =>
+                        {
+                            first.TryAdd(r.Partition.Value, r.Offset.Value);
+                            Interlocked.Increment(ref count);
+                        },
+                        _materializer)),
+                Keep.Both)
+            .Run(_materializer);
+        var expected = (20 - 5) + (20 - 15);
+        await Until(() => first.Count == 2 && Volatile.Read(ref count) >= expected);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        first[0].Should().Be(5);
+        first[1].Should().Be(15);
+        count.Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task Stop_SourceCompletesButTheConsumerStillCommits()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 10);
+        var offsets = new System.Collections.Concurrent.ConcurrentQueue<ICommittableOffset>();
+
+        var (control, done) = KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
+            .ToMaterialized(Sink.ForEach<CommittableMessage<string, string>>(m => offsets.Enqueue(m.CommittableOffset)), Keep.Both)
+            .Run(_materializer);
+        await Until(() => offsets.Count >= 10);
+        await control.Stop().WaitAsync(Patience);
+        await done.WaitAsync(Patience);
+
+        // The stream is over, the consumer is not: committing after the stop still works.
+        await CommittableOffsetBatch.Create(offsets).CommitAsync().WaitAsync(Patience);
+        (await CommittedTotal(group, topic)).Should().Be(10);
+        control.IsShutdown.IsCompleted.Should().BeFalse();
+        await control.Shutdown().WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task CommittableSource_UndeserializableValue_FailsTheStreamNamingTheRecord()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        await _kafka.ProduceBatchAsync(topic, [new Message<string, string> { Key = "k", Value = "{oops" }]);
+        var settings = KafkaTestSettings.Consumer<string, Order>(_kafka, KafkaClusterFixture.NewGroupId(), null, KafkaDeserializers.Json<Order>());
+
+        var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic))
+            .Select(m => m.CommittableOffset)
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), Keep.Both)
+            .Run(_materializer);
+
+        var failure = (await FluentActions.Awaiting(() => done.WaitAsync(Patience)).Should().ThrowAsync<KafkaDeserializationException>()).Which;
+        failure.Topic.Should().Be(topic);
+        failure.Offset.Should().Be(0);
+        await FluentActions.Awaiting(() => control.IsShutdown.WaitAsync(Patience)).Should().ThrowAsync<KafkaDeserializationException>();
+    }
+
+    private static async Task AllDone(Task outer, System.Collections.Concurrent.ConcurrentBag<Task> substreams)
+    {
+        await outer;
+        await Task.WhenAll(substreams);
+    }
+
+    private async Task<long> CommittedTotal(string group, string topic) =>
+        (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(c => Math.Max(0, c.Offset.Value));
+
+    private static async Task Until(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    public sealed record Order(int Id);
+}
