@@ -14,6 +14,16 @@ public sealed class StreamsConfigurationTests
     }
 
     [Fact]
+    public void MaterializerSettingsDefault_ComesFromTheReferenceConfiguration()
+    {
+        var reference = ConfigFactory.Reference();
+
+        MaterializerSettings.Default.DefaultBufferSize.Should().Be(reference.GetInt("pipelines.streams.buffer-size"));
+        MaterializerSettings.Default.SyncProcessingLimit.Should().Be(reference.GetInt("pipelines.streams.sync-processing-limit"));
+        new MaterializerSettings().Should().Be(MaterializerSettings.Default);
+    }
+
+    [Fact]
     public void ToMaterializerSettings_UserValues_OverrideAndKeepOtherSettings()
     {
         var clock = new FakeClock();
