@@ -5,14 +5,14 @@ namespace Pipelines.TestKit.Streams;
 
 /// <summary>
 /// The materialized value of <see cref="TestSource.Probe{T}"/>: emits elements by hand (only as demand allows) and
-/// asserts on the demand and cancellation it receives. Waits last up to <see cref="Timeout"/> (real time).
+/// asserts on the demand and cancellation it receives. Waits last up to <see cref="Timeout"/> (real time). Use it from
+/// one test thread at a time.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 public sealed class SourceProbe<T>
 {
     private readonly Channel<ProbeSignal<T>> _signals = Channel.CreateUnbounded<ProbeSignal<T>>();
-    private readonly SemaphoreSlim _demand = new(0);
-    private volatile bool _cancelled;
+    private long _pendingDemand;
     private StageCallback<T>? _push;
     private StageCallback? _complete;
     private StageCallback<Exception>? _fail;
@@ -29,17 +29,18 @@ public sealed class SourceProbe<T>
     /// <exception cref="ExpectationFailedException">No demand arrived within <see cref="Timeout"/>, or downstream cancelled.</exception>
     public async Task SendNextAsync(T element)
     {
-        if (!await _demand.WaitAsync(Timeout).ConfigureAwait(false))
+        while (_pendingDemand == 0)
         {
-            throw new ExpectationFailedException($"Expected demand to send {element} within {Timeout}, but none arrived.");
+            var signal = await NextSignalAsync($"demand to send {element}").ConfigureAwait(false);
+            if (signal.Kind != ProbeSignalKind.Request)
+            {
+                throw new ExpectationFailedException($"Expected demand to send {element}, but got {signal}.");
+            }
+
+            _pendingDemand += signal.Demand;
         }
 
-        if (_cancelled)
-        {
-            _demand.Release();
-            throw new ExpectationFailedException($"Cannot send {element}: downstream cancelled.");
-        }
-
+        _pendingDemand--;
         Attached().Push.Invoke(element);
     }
 
@@ -79,6 +80,8 @@ public sealed class SourceProbe<T>
             demand += next.Demand;
         }
 
+        // The demand stays available to SendNextAsync.
+        _pendingDemand += demand;
         return demand;
     }
 
@@ -119,18 +122,9 @@ public sealed class SourceProbe<T>
         _fail = fail;
     }
 
-    internal void OnPull()
-    {
-        _signals.Writer.TryWrite(new ProbeSignal<T>(ProbeSignalKind.Request, default!, 1, null));
-        _demand.Release();
-    }
+    internal void OnPull() => _signals.Writer.TryWrite(new ProbeSignal<T>(ProbeSignalKind.Request, default!, 1, null));
 
-    internal void OnCancel(Exception? cause)
-    {
-        _cancelled = true;
-        _signals.Writer.TryWrite(new ProbeSignal<T>(ProbeSignalKind.Cancel, default!, 0, cause));
-        _demand.Release();
-    }
+    internal void OnCancel(Exception? cause) => _signals.Writer.TryWrite(new ProbeSignal<T>(ProbeSignalKind.Cancel, default!, 0, cause));
 
     private (StageCallback<T> Push, StageCallback Complete, StageCallback<Exception> Fail) Attached() =>
         _push is not null && _complete is not null && _fail is not null

@@ -103,8 +103,8 @@ internal sealed class BufferStage<T>(int size, OverflowStrategy strategy) : Grap
 
         private void PullIfRoom()
         {
-            // Dropping strategies keep pulling when full: that is the point of choosing them.
-            if (!HasBeenPulled(_in) && !IsClosed(_in) && (!_buffer.IsFull || _strategy is not (OverflowStrategy.Backpressure or OverflowStrategy.Fail)))
+            // Only Backpressure stops pulling when full: dropping strategies drop, Fail detects the overflow.
+            if (!HasBeenPulled(_in) && !IsClosed(_in) && (!_buffer.IsFull || _strategy != OverflowStrategy.Backpressure))
             {
                 Pull(_in);
             }
