@@ -1,9 +1,9 @@
 namespace Pipelines.Streams;
 
-/// <summary>Thrown by a buffering stage whose overflow strategy is <c>Fail</c> when an element arrives while its buffer is full.</summary>
+/// <summary>Fails a stream whose buffer with <see cref="OverflowStrategy.Fail"/> overflowed.</summary>
 public sealed class BufferOverflowException : Exception
 {
-    /// <summary>Creates the exception with a message naming the stage and its buffer size.</summary>
+    /// <summary>Creates the exception with a message naming the buffer.</summary>
     public BufferOverflowException(string message)
         : base(message)
     {
@@ -11,7 +11,7 @@ public sealed class BufferOverflowException : Exception
 
     /// <summary>Creates the exception with the default message.</summary>
     public BufferOverflowException()
-        : base("A stream buffer overflowed.")
+        : base("A buffer overflowed.")
     {
     }
 

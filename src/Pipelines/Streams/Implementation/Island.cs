@@ -124,6 +124,15 @@ internal sealed class Island : IThreadPoolWorkItem
                     return;
                 }
 
+                // One external event per batch of port events: a busy island still reacts to cancellation, timers
+                // and wake-ups instead of starving its mailbox.
+                var hadMail = _mailbox.TryDequeue(out var ev);
+                if (hadMail)
+                {
+                    _interpreter.RunMailboxEvent(ev!);
+                    budget--;
+                }
+
                 budget = _interpreter.RunEvents(budget);
                 if (_interpreter.IsTerminated)
                 {
@@ -131,13 +140,10 @@ internal sealed class Island : IThreadPoolWorkItem
                     return;
                 }
 
-                if (budget <= 0 || !_mailbox.TryDequeue(out var ev))
+                if (budget <= 0 || (!hadMail && !_interpreter.HasPendingEvents))
                 {
                     break;
                 }
-
-                _interpreter.RunMailboxEvent(ev);
-                budget--;
             }
 
             _interpreter.RunEndHooks();

@@ -1,0 +1,214 @@
+using Microsoft.Extensions.Logging;
+using Pipelines.Streams.Implementation;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>
+/// Calls an async function for each element with at most <c>parallelism</c> calls in flight overall and at most one per
+/// key, and emits the results in input order: elements of one key are processed strictly one after another, different
+/// keys in parallel. It holds a window of <c>parallelism</c> + input-buffer elements; an element whose key is busy waits
+/// without blocking later elements of other keys inside the window. Resume/Restart drop an element whose call failed.
+/// </summary>
+internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int parallelism, Func<TIn, TKey> partitioner, Func<TIn, Task<TOut>> selector)
+    : GraphStage<FlowShape<TIn, TOut>>
+    where TKey : notnull
+{
+    private readonly int _parallelism = parallelism > 0 ? parallelism : throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Parallelism must be positive.");
+    private readonly Func<TIn, TKey> _partitioner = partitioner ?? throw new ArgumentNullException(nameof(partitioner));
+    private readonly Func<TIn, Task<TOut>> _selector = selector ?? throw new ArgumentNullException(nameof(selector));
+
+    public override FlowShape<TIn, TOut> Shape { get; } = new(new Inlet<TIn>("SelectAsyncPartitioned.in"), new Outlet<TOut>("SelectAsyncPartitioned.out"));
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes)
+    {
+        var buffer = inheritedAttributes.Get<Attributes.InputBufferAttribute>()?.Max ?? 16;
+        return new Logic(this, _parallelism + buffer);
+    }
+
+    private sealed class Logic : InAndOutGraphStageLogic
+    {
+        private readonly SelectAsyncPartitionedStage<TIn, TOut, TKey> _stage;
+        private readonly Inlet<TIn> _in;
+        private readonly Outlet<TOut> _out;
+
+        // Every element of the window in input order; the head is emitted once its call is done.
+        private readonly RingBuffer<AsyncSlot<TIn, TOut>> _window;
+
+        // Per key with elements in the window: whether a call is in flight, and its elements not started yet.
+        private readonly Dictionary<TKey, KeyState> _keys = [];
+
+        // Elements that may start now (first waiting element of a key with nothing in flight), earliest first.
+        private readonly PriorityQueue<AsyncSlot<TIn, TOut>, long> _ready = new();
+        private readonly Stack<AsyncSlot<TIn, TOut>> _free = new();
+        private long _sequence;
+        private int _inFlight;
+        private bool _dispatching;
+
+        public Logic(SelectAsyncPartitionedStage<TIn, TOut, TKey> stage, int window)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _in = stage.Shape.Inlet;
+            _out = stage.Shape.Outlet;
+            _window = new RingBuffer<AsyncSlot<TIn, TOut>>(window);
+            SetHandlers(_in, _out, this);
+        }
+
+        public override void OnPush()
+        {
+            var element = Grab(_in);
+            var key = _stage._partitioner(element);
+            var slot = _free.Count > 0 ? _free.Pop() : new AsyncSlot<TIn, TOut>(this, OnCompleted);
+            slot.Element = element;
+            slot.Sequence = _sequence++;
+            slot.State = AsyncSlotState.Waiting;
+            if (!_keys.TryGetValue(key, out var state))
+            {
+                state = new KeyState(key);
+                _keys.Add(key, state);
+            }
+
+            slot.Key = state;
+            _window.PushBack(slot);
+            state.Waiting.Enqueue(slot);
+            if (!state.InFlight && state.Waiting.Count == 1)
+            {
+                _ready.Enqueue(slot, slot.Sequence);
+            }
+
+            Dispatch();
+            EmitHead();
+        }
+
+        public override void OnPull() => EmitHead();
+
+        public override void OnUpstreamFinish() => EmitHead();
+
+        protected override void OnResume(Exception cause) => EmitHead();
+
+        private void Dispatch()
+        {
+            if (_dispatching)
+            {
+                return;
+            }
+
+            _dispatching = true;
+            try
+            {
+                while (_inFlight < _stage._parallelism && _ready.TryDequeue(out var slot, out _))
+                {
+                    var state = (KeyState)slot.Key!;
+                    state.Waiting.Dequeue();
+                    state.InFlight = true;
+                    _inFlight++;
+                    Task<TOut> task;
+                    try
+                    {
+                        task = _stage._selector(slot.Element) ?? throw new InvalidOperationException("The async function returned a null task.");
+                    }
+                    catch (Exception ex)
+                    {
+                        task = Task.FromException<TOut>(ex);
+                    }
+
+                    slot.Start(task);
+                    if (IsStopped || IsClosed(_out))
+                    {
+                        return;
+                    }
+                }
+            }
+            finally
+            {
+                _dispatching = false;
+            }
+        }
+
+        private void OnCompleted(AsyncSlot<TIn, TOut> slot)
+        {
+            var task = slot.Task!;
+            _inFlight--;
+            var state = (KeyState)slot.Key!;
+            state.InFlight = false;
+            if (state.Waiting.Count > 0)
+            {
+                var next = state.Waiting.Peek();
+                _ready.Enqueue(next, next.Sequence);
+            }
+            else
+            {
+                _keys.Remove(state.Key);
+            }
+
+            if (task.IsCompletedSuccessfully)
+            {
+                slot.Result = task.Result;
+                slot.State = AsyncSlotState.Done;
+            }
+            else
+            {
+                var failure = TaskCallbacks.FailureOf(task);
+                if (Decide(failure) == Directive.Stop)
+                {
+                    FailStage(failure);
+                    return;
+                }
+
+                Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+                slot.State = AsyncSlotState.Dropped;
+            }
+
+            if (!_dispatching)
+            {
+                Dispatch();
+                EmitHead();
+            }
+        }
+
+        private void EmitHead()
+        {
+            while (!_window.IsEmpty)
+            {
+                var head = _window.PeekFront();
+                if (head.State is AsyncSlotState.Waiting or AsyncSlotState.Pending || (head.State == AsyncSlotState.Done && !IsAvailable(_out)))
+                {
+                    break;
+                }
+
+                _window.PopFront();
+                var result = head.Result;
+                var done = head.State == AsyncSlotState.Done;
+                head.Reset();
+                _free.Push(head);
+                if (done)
+                {
+                    Push(_out, result);
+                    break;
+                }
+            }
+
+            if (IsClosed(_in))
+            {
+                if (_window.IsEmpty)
+                {
+                    CompleteStage();
+                }
+            }
+            else if (!_window.IsFull && !HasBeenPulled(_in))
+            {
+                Pull(_in);
+            }
+        }
+
+        private sealed class KeyState(TKey key)
+        {
+            public TKey Key { get; } = key;
+
+            public bool InFlight { get; set; }
+
+            public Queue<AsyncSlot<TIn, TOut>> Waiting { get; } = new();
+        }
+    }
+}

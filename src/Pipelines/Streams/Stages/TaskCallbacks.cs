@@ -1,0 +1,28 @@
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>Delivers task completions into stages without ever leaving a task's failure unobserved.</summary>
+internal static class TaskCallbacks
+{
+    /// <summary>Invokes <paramref name="callback"/> with <paramref name="task"/> once it completes. The failure is observed here,
+    /// so it is never reported as unobserved even if the stage has stopped by then.</summary>
+    public static void WhenCompleted<TTask>(TTask task, StageCallback<TTask> callback)
+        where TTask : Task =>
+        task.ContinueWith(
+            static (t, state) =>
+            {
+                _ = t.Exception;
+                ((StageCallback<TTask>)state!).Invoke((TTask)t);
+            },
+            callback,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    /// <summary>The exception a faulted or cancelled task stands for (the single inner exception when there is one).</summary>
+    public static Exception FailureOf(Task task) =>
+        task.Exception is { } aggregate
+            ? aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : aggregate
+            : new TaskCanceledException(task);
+}

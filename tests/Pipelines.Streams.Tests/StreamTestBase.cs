@@ -1,0 +1,41 @@
+using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Streams;
+using Pipelines.TestKit.Time;
+
+namespace Pipelines.Streams.Tests;
+
+/// <summary>
+/// A fresh materializer on a manual clock per test; after each test every stage it started must have stopped.
+/// </summary>
+public abstract class StreamTestBase : IAsyncLifetime
+{
+    protected static readonly TimeSpan NoMessage = TimeSpan.FromMilliseconds(150);
+
+    protected StreamTestBase()
+    {
+        Clock = new ManualTimeProvider();
+        Materializer = new Materializer(new MaterializerSettings { TimeProvider = Clock });
+    }
+
+    protected ManualTimeProvider Clock { get; }
+
+    protected Materializer Materializer { get; }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await Materializer.AssertAllStagesStoppedAsync();
+        }
+        finally
+        {
+            await Materializer.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs <paramref name="flow"/> between a source probe and a sink probe.</summary>
+    protected (SourceProbe<TIn> Upstream, SinkProbe<TOut> Downstream) Probe<TIn, TOut, TMat>(Flow<TIn, TOut, TMat> flow) =>
+        TestSource.Probe<TIn>().Via(flow).ToMaterialized(TestSink.Probe<TOut>(), Keep.Both).Run(Materializer);
+}
