@@ -52,8 +52,7 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
         }
         else if (_buffer.UpstreamState == BoundaryBuffer<T>.Completed && _buffer.IsEmpty)
         {
-            _terminated = true;
-            CompleteStage();
+            CompleteDrained();
         }
     }
 
@@ -78,8 +77,7 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
             if (state == BoundaryBuffer<T>.Completed)
             {
                 // The state was read before the ring: every element written before completion has been seen.
-                _terminated = true;
-                CompleteStage();
+                CompleteDrained();
                 return;
             }
 
@@ -88,5 +86,14 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
                 return;
             }
         }
+    }
+
+    private void CompleteDrained()
+    {
+        _terminated = true;
+
+        // Tell the producer that nothing more will be read: a GroupBy that may re-route unread elements waits for it.
+        _buffer.Cancel(null);
+        CompleteStage();
     }
 }
