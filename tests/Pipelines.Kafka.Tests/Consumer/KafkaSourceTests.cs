@@ -52,6 +52,42 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
     }
 
     [Fact]
+    public async Task DrainAndShutdown_MidStream_InFlightWorkIsCommittedAndNothingIsRedeliveredOnRestart()
+    {
+        const int records = 2000;
+        var topic = await _kafka.CreateTopicAsync(partitions: 4);
+        var group = KafkaClusterFixture.NewGroupId();
+        await TestProducer.ProduceAsync(_kafka, topic, partitions: 4, count: records);
+
+        var first = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var (control, done) = Run(group, topic, first);
+        await Until(() => first.Count >= records / 2);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+        var firstCommitted = await CommittedTotal(group, topic);
+
+        var second = new System.Collections.Concurrent.ConcurrentBag<string>();
+        (control, done) = Run(group, topic, second);
+        await Until(() => first.Count + second.Count >= records);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        firstCommitted.Should().Be(first.Count, "everything the first run processed was committed before it closed");
+        first.Should().OnlyHaveUniqueItems();
+        second.Should().OnlyHaveUniqueItems().And.NotIntersectWith(first, "a clean shutdown re-delivers nothing");
+        first.Concat(second).Should().HaveCount(records);
+        (await CommittedTotal(group, topic)).Should().Be(records);
+
+        (IControl, Task) Run(string groupId, string topicName, System.Collections.Concurrent.ConcurrentBag<string> seen) =>
+            KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, groupId), Subscriptions.Topics(topicName))
+                .Select(m =>
+                {
+                    seen.Add(m.Record.Message.Value);
+                    return m.CommittableOffset;
+                })
+                .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 1000)), Keep.Both)
+                .Run(_materializer);
+    }
+
+    [Fact]
     public async Task PlainSource_Records_AreEmittedInPartitionOrder()
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 2);

@@ -511,6 +511,20 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
     private void EndAssignment(IReadOnlySet<TopicPartition> partitions)
     {
+        // Clear our pauses while the partitions are still assigned, so a later assignment of them starts unpaused.
+        var paused = partitions.Where(tp => _partitions.TryGetValue(tp, out var p) && p.State.Assigned && p.State.Paused).ToList();
+        if (paused.Count > 0)
+        {
+            try
+            {
+                _consumer!.Resume(paused);
+            }
+            catch (KafkaException ex)
+            {
+                KafkaLog.RetriableError(_logger, _name, ex.Error.Code, ex.Error.Reason);
+            }
+        }
+
         foreach (var tp in partitions)
         {
             if (!_partitions.TryGetValue(tp, out var partition) || !partition.State.Assigned)
@@ -901,10 +915,20 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             }
 
             var pause = _stopped || overInFlight || state.PausedForBuffer;
-            if (state.NeedsPauseSync || pause != state.Paused)
+            if (state.NeedsPauseSync)
             {
-                SetPaused(state, pause, force: state.NeedsPauseSync);
+                // A new assignment starts fetching unpaused. Never resume a partition that was not paused here: librdkafka
+                // restarts a resumed partition's fetch from its last pause point, which for a fresh assignment is the
+                // committed offset, so records already handed out would come again.
                 state.NeedsPauseSync = false;
+                if (pause)
+                {
+                    SetPaused(state, pause: true);
+                }
+            }
+            else if (pause != state.Paused)
+            {
+                SetPaused(state, pause);
             }
         }
 
@@ -954,9 +978,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
     }
 
-    private void SetPaused(PartitionState state, bool pause, bool force)
+    private void SetPaused(PartitionState state, bool pause)
     {
-        if (pause == state.Paused && !force)
+        if (pause == state.Paused)
         {
             return;
         }
