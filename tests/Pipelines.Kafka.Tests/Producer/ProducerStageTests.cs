@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Pipelines.Kafka.Native;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
@@ -16,7 +17,12 @@ public sealed class ProducerStageTests : IAsyncLifetime
     private readonly Materializer _materializer;
     private readonly ControlledProducer _producer = new();
 
-    public ProducerStageTests() => _materializer = new Materializer(new MaterializerSettings { TimeProvider = _clock });
+    public ProducerStageTests()
+    {
+        // The tests build Confluent errors, whose texts come from librdkafka.
+        Librdkafka.EnsureLoaded();
+        _materializer = new Materializer(new MaterializerSettings { TimeProvider = _clock });
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

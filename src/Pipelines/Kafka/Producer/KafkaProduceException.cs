@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Pipelines.Kafka.Native;
 
 namespace Pipelines.Kafka;
 
@@ -17,7 +18,7 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
     /// <param name="partition">The partition it was assigned to, or <see cref="Partition.Any"/> when it never got one.</param>
     /// <param name="innerException">The client's exception, if the failure was thrown rather than reported.</param>
     public KafkaProduceException(Error error, ProducerRecord<TKey, TValue> record, Partition partition, Exception? innerException = null)
-        : base(error, CreateDeliveryResult(record, partition), innerException)
+        : base(WithNativeLibrary(error), CreateDeliveryResult(record, partition), innerException)
     {
         Record = record;
         Partition = partition;
@@ -35,6 +36,13 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
 
     /// <inheritdoc />
     public override string Message { get; }
+
+    // Error.Reason asks librdkafka for the text of the code.
+    private static Error WithNativeLibrary(Error error)
+    {
+        Librdkafka.EnsureLoaded();
+        return error;
+    }
 
     private static DeliveryResult<TKey, TValue> CreateDeliveryResult(ProducerRecord<TKey, TValue> record, Partition partition)
     {

@@ -66,6 +66,29 @@ public static class KafkaProducer
     }
 
     /// <summary>
+    /// A sink for topic-to-topic pipelines: produces the records of each envelope and, once all of them are acknowledged,
+    /// commits the envelope's pass-through offset (the consumed record's) through a committer. An offset whose records were
+    /// not produced is never committed, and since a partition's commit position never passes an offset that did not reach
+    /// a committer, no later offset of its partition is committed either. The task completes when the stream completed and
+    /// the last commit finished.
+    /// <para>On a failed delivery the stream fails (the committer first commits the offsets it received, all of which were
+    /// produced); under a resuming decider the failed envelope is dropped and its partition's commit position stays at it.</para>
+    /// </summary>
+    /// <param name="producerSettings">The producer settings.</param>
+    /// <param name="committerSettings">Batching and delivery of the commits.</param>
+    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommittableSink<TKey, TValue>(
+        ProducerSettings<TKey, TValue> producerSettings, CommitterSettings committerSettings) =>
+        CommitAfter(FlexiFlow<TKey, TValue, ICommittable>(producerSettings), committerSettings);
+
+    /// <summary>Like <see cref="CommittableSink{TKey, TValue}(ProducerSettings{TKey, TValue}, CommitterSettings)"/>, producing with <paramref name="producer"/>, which the stage neither flushes nor disposes.</summary>
+    /// <param name="producerSettings">The producer settings (parallelism and timeouts; the client properties are the shared producer's).</param>
+    /// <param name="committerSettings">Batching and delivery of the commits.</param>
+    /// <param name="producer">The shared producer.</param>
+    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommittableSink<TKey, TValue>(
+        ProducerSettings<TKey, TValue> producerSettings, CommitterSettings committerSettings, IProducer<TKey, TValue> producer) =>
+        CommitAfter(FlexiFlow<TKey, TValue, ICommittable>(producerSettings, producer), committerSettings);
+
+    /// <summary>
     /// Creates a producer client from <paramref name="settings"/> to share between stages (pass it to the overloads that
     /// take one); the caller flushes and disposes it.
     /// </summary>
@@ -74,4 +97,17 @@ public static class KafkaProducer
     /// <exception cref="InvalidOperationException"><c>bootstrap.servers</c> is not set.</exception>
     public static IProducer<TKey, TValue> CreateProducer<TKey, TValue>(ProducerSettings<TKey, TValue> settings, ILogger? logger = null) =>
         ProducerFactory.Create(settings, logger ?? NullLogger.Instance, onFatal: null);
+
+    private static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommitAfter<TKey, TValue>(
+        Flow<IEnvelope<TKey, TValue, ICommittable>, IResults<TKey, TValue, ICommittable>, NotUsed> produce, CommitterSettings committerSettings)
+    {
+        ArgumentNullException.ThrowIfNull(committerSettings);
+
+        // Results leave the producer in input order and only once acknowledged, so the committer sees an offset only after
+        // its records are stored.
+        return produce
+            .Select(static result => result.PassThrough)
+            .ToMaterialized(Committer.Sink(committerSettings), Keep.Right)
+            .Named("KafkaProducerCommittableSink");
+    }
 }

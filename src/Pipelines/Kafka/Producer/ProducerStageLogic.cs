@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Pipelines.Kafka.Native;
 using Pipelines.Streams;
 using Pipelines.Streams.Stage;
 
@@ -75,6 +76,8 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
     protected internal override void PreStart()
     {
+        // Error texts come from librdkafka, even when a shared producer is not a librdkafka client.
+        Librdkafka.EnsureLoaded();
         _deliveriesCallback = GetAsyncCallback(OnDeliveries);
         if (_sharedProducer is not null)
         {
