@@ -52,7 +52,8 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
         }
         else if (_buffer.UpstreamState == BoundaryBuffer<T>.Completed && _buffer.IsEmpty)
         {
-            CompleteDrained();
+            _terminated = true;
+            CompleteStage();
         }
     }
 
@@ -77,7 +78,8 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
             if (state == BoundaryBuffer<T>.Completed)
             {
                 // The state was read before the ring: every element written before completion has been seen.
-                CompleteDrained();
+                _terminated = true;
+                CompleteStage();
                 return;
             }
 
@@ -86,14 +88,5 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
                 return;
             }
         }
-    }
-
-    private void CompleteDrained()
-    {
-        _terminated = true;
-
-        // Tell the producer that nothing more will be read: a GroupBy that may re-route unread elements waits for it.
-        _buffer.Cancel(null);
-        CompleteStage();
     }
 }

@@ -359,7 +359,8 @@ internal sealed class GroupByStage<T, TKey> : GraphStage<FlowShape<T, Source<T, 
             {
                 Key = key;
                 Buffer = new BoundaryBuffer<T>(bufferSize) { WakeProducer = logic.GetAsyncCallback(() => logic.OnProducerWake(this)) };
-                Source = Dsl.Source.FromGraph(new SubstreamSourceStage<T>(Buffer, $"GroupBy substream of key '{key}'"));
+                Source = Dsl.Source.FromGraph(new SubstreamSourceStage<T>(Buffer, $"GroupBy substream of key '{key}'"))
+                    .Via(new SubstreamDrainedStage<T>(Buffer));
             }
 
             public TKey Key { get; }
