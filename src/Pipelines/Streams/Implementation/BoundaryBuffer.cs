@@ -83,6 +83,18 @@ internal sealed class BoundaryBuffer<T>
         Volatile.Write(ref _tail.Value, tail + 1);
     }
 
+    /// <summary>
+    /// Wakes a parked consumer once enough elements are buffered to make the thread hop worth it; the rest is
+    /// published by <see cref="FlushToConsumer"/> at the end of the producer's run.
+    /// </summary>
+    public void NotifyConsumerIfBatchReady()
+    {
+        if (unchecked(_tail.Value - _producerCachedHead) >= WakeThreshold)
+        {
+            NotifyConsumerIfWaiting();
+        }
+    }
+
     /// <summary>Wakes the consumer if it is parked; cheap when it is not.</summary>
     public void NotifyConsumerIfWaiting()
     {
