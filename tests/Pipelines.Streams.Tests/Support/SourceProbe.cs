@@ -53,6 +53,19 @@ public sealed class SourceProbe<T>
         return signal.Kind == SignalKind.Cancel ? signal.Cause : throw Unexpected("a cancellation", signal);
     }
 
+    /// <summary>Waits for downstream's cancellation, skipping any requests signalled before it; returns its cause.</summary>
+    public async Task<Exception?> ExpectCancellationAfterRequestsAsync()
+    {
+        while (true)
+        {
+            var signal = await NextSignalAsync("a cancellation");
+            if (signal.Kind == SignalKind.Cancel)
+            {
+                return signal.Cause;
+            }
+        }
+    }
+
     /// <summary>Waits <paramref name="duration"/> (real time; keep it short) and fails if downstream pulls or cancels meanwhile.</summary>
     public async Task ExpectNoMessageAsync(TimeSpan duration)
     {

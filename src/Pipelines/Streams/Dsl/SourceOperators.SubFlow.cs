@@ -11,7 +11,8 @@ public sealed partial class Source<TOut, TMat>
     /// their substream. Back-pressures when: the substream an element belongs to back-pressures (its buffer of the
     /// materializer's input buffer size is full), or downstream does not take a new substream yet; either way every
     /// substream waits. Completes when: upstream completes (every substream completes after its buffered elements).
-    /// Fails when: upstream fails (every substream fails), a substream fails, or a key would open more than
+    /// Fails when: upstream fails (every substream fails), a substream fails and does not recover (the merged stream, or
+    /// the stream closed with <c>To</c>, fails with its error), or a key would open more than
     /// <paramref name="maxSubstreams"/> substreams (<see cref="TooManySubstreamsOpenException"/> naming the limit and the
     /// key). Cancels when: downstream cancelled and every substream cancelled.</para>
     /// <para>A substream that cancels closes its key: later elements of that key are dropped, and the key keeps counting

@@ -57,7 +57,8 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISy
             if (state == BoundaryBuffer<T>.Completed)
             {
                 // The state was read before the ring: every element written before completion has been seen.
-                CompleteDrained();
+                _terminated = true;
+                CompleteStage();
                 break;
             }
 
@@ -93,16 +94,8 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISy
         }
         else if (_buffer.UpstreamState == BoundaryBuffer<T>.Completed && _buffer.IsEmpty)
         {
-            CompleteDrained();
+            _terminated = true;
+            CompleteStage();
         }
-    }
-
-    private void CompleteDrained()
-    {
-        _terminated = true;
-
-        // Tell the producer that nothing more will be read: a GroupBy that may re-route unread elements waits for it.
-        _buffer.Cancel(null);
-        CompleteStage();
     }
 }

@@ -9,7 +9,7 @@ namespace Pipelines.Streams.Stages;
 /// completion and failure complete the writer when it is owned; a writer completed by someone else fails the stage, so
 /// elements never vanish into a closed channel.
 /// </summary>
-internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
+internal sealed class ChannelWriterLogic<T> : InGraphStageLogic
 {
     private readonly ChannelWriter<T> _writer;
     private readonly bool _completeWriter;
@@ -23,6 +23,8 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
     public ChannelWriterLogic(SinkShape<T> shape, ChannelWriter<T> writer, bool completeWriter)
         : base(shape)
     {
+        In = shape.Inlet;
+        SetHandler(In, this);
         _writer = writer;
         _completeWriter = completeWriter;
         _onWritable = GetAsyncCallback<bool>(OnWritable);
@@ -32,6 +34,11 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
 
     /// <summary>Cancels upstream and completes the owned writer (a queue consumer that gave up).</summary>
     public StageCallback CancelCallback { get; }
+
+    /// <summary>Completes when every element was written (and the owned writer completed); faults with the stream's failure.</summary>
+    public TaskCompletionSource Promise { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Inlet<T> In { get; }
 
     public override void OnPush()
     {
@@ -46,10 +53,6 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
         _hasPending = true;
         _ = WaitToWriteAsync();
     }
-
-    // OnPush is overridden: a full channel must hold the element and stop pulling, which the base batch loop cannot do.
-    protected override void Consume(T element) =>
-        throw new InvalidOperationException("ChannelWriterLogic consumes in OnPush; Consume is never called.");
 
     public override void OnUpstreamFinish()
     {
@@ -67,8 +70,11 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
             _writer.TryComplete(cause);
         }
 
-        base.OnUpstreamFailure(cause);
+        Promise.TrySetException(cause);
+        FailStage(cause);
     }
+
+    protected internal override void PreStart() => Pull(In);
 
     protected internal override void PostStop()
     {
@@ -80,10 +86,8 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
             _writer.TryComplete(StageFailure ?? AbortCause ?? (Promise.Task.IsCompleted ? null : new AbruptStageTerminationException($"{this} stopped before the stream completed.")));
         }
 
-        base.PostStop();
+        Promise.TrySetException(StageFailure ?? AbortCause ?? new AbruptStageTerminationException($"{this} stopped before the stream completed."));
     }
-
-    protected override NotUsed Result() => NotUsed.Instance;
 
     private void Finish()
     {
@@ -92,7 +96,7 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
             _writer.TryComplete();
         }
 
-        Promise.TrySetResult(NotUsed.Instance);
+        Promise.TrySetResult();
         CompleteStage();
     }
 
@@ -100,7 +104,7 @@ internal sealed class ChannelWriterLogic<T> : SinkLogic<T, NotUsed>
     {
         _hasPending = false;
         _pending = default!;
-        Promise.TrySetResult(NotUsed.Instance);
+        Promise.TrySetResult();
         CompleteStage();
     }
 

@@ -11,10 +11,11 @@ namespace Pipelines.Streams.Stages;
 /// has room: a full buffer, or a new substream waiting to be emitted, back-pressures upstream (and so every substream).
 /// </summary>
 /// <remarks>
-/// A substream cancelled normally closes its key: later elements of that key are dropped, unless closed substreams may
-/// be recreated, in which case the key opens a new substream (Akka's default is to drop). A substream that fails (its
-/// cancellation carries an error) fails the stage, so no failure inside a substream goes unnoticed. Closed keys count
-/// towards <c>maxSubstreams</c> while they are remembered (they are forgotten only when recreation is allowed).
+/// A substream that cancels closes its key: later elements of that key are dropped, unless closed substreams may be
+/// recreated, in which case the key opens a new substream that first receives the elements the cancelled one did not
+/// read (Akka's default is to drop). Closed keys count towards <c>maxSubstreams</c> while they are remembered (they are
+/// forgotten only when recreation is allowed). When downstream cancels normally the open substreams keep running (new
+/// keys are dropped); when it cancels because it failed, the stage fails with that error.
 /// </remarks>
 internal sealed class GroupByStage<T, TKey> : GraphStage<FlowShape<T, Source<T, NotUsed>>>
     where TKey : notnull
@@ -103,6 +104,13 @@ internal sealed class GroupByStage<T, TKey> : GraphStage<FlowShape<T, Source<T, 
 
         public override void OnDownstreamFinish(Exception? cause)
         {
+            if (cause is not null)
+            {
+                // Downstream failed (e.g. a merged substream failed): the substreams and upstream must stop too.
+                Fail(cause);
+                return;
+            }
+
             if (_toEmit is { } substream)
             {
                 // Its source can no longer be handed out: nobody will ever read it.
@@ -292,14 +300,10 @@ internal sealed class GroupByStage<T, TKey> : GraphStage<FlowShape<T, Source<T, 
 
         private void OnSubstreamCancelled(Substream substream)
         {
+            // A cancellation carrying an error (a stage of the substream failed) closes the key like any other: the
+            // failure itself travels down the substream, where it is recovered from or fails the merged stream.
             substream.Closed = true;
             _active.Remove(substream.Key);
-            if (substream.Buffer.CancelCause is { } failure)
-            {
-                Fail(failure);
-                return;
-            }
-
             if (_replay is null)
             {
                 // The key is closed: the elements it did not read, and the one waiting for it, are not wanted.
@@ -355,7 +359,8 @@ internal sealed class GroupByStage<T, TKey> : GraphStage<FlowShape<T, Source<T, 
             {
                 Key = key;
                 Buffer = new BoundaryBuffer<T>(bufferSize) { WakeProducer = logic.GetAsyncCallback(() => logic.OnProducerWake(this)) };
-                Source = Dsl.Source.FromGraph(new SubstreamSourceStage<T>(Buffer, $"GroupBy substream of key '{key}'"));
+                Source = Dsl.Source.FromGraph(new SubstreamSourceStage<T>(Buffer, $"GroupBy substream of key '{key}'"))
+                    .Via(new SubstreamDrainedStage<T>(Buffer));
             }
 
             public TKey Key { get; }
