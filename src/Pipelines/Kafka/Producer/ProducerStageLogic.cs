@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
 using Pipelines.Streams;
+using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Kafka;
@@ -18,10 +19,12 @@ namespace Pipelines.Kafka;
 /// handler per record position, created once and reused, so a record in flight costs no allocation of ours.
 /// </para>
 /// <para>
-/// Delivery reports arrive on the client's thread. A handler only stores the report and counts it; the first report after
+/// Delivery reports arrive on the client's thread. A handler only publishes the report in its slot; the first report after
 /// the island last looked schedules one <see cref="OnDeliveries"/> callback, which processes every report that has arrived
 /// by then (many reports, one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
-/// as it arrives, not when its slot reaches the head of the ring.
+/// as it arrives, not when its slot reaches the head of the ring. The two counters the handlers write sit on cache lines of
+/// their own, and the island never reads a counter per record: the bound on records in flight is kept by the island alone,
+/// from the records held by occupied slots.
 /// </para>
 /// <para>
 /// A failure (reported, or thrown by <c>Produce</c>: serialization, oversized record) becomes a
@@ -51,15 +54,14 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     private int _head;
     private int _occupied;
     private Slot? _sending;
-    private int _sent;
+    private int _recordsInSlots;
     private int _failuresSeen;
     private bool _upstreamFinished;
     private bool _finished;
 
     // Written by delivery handlers on the client's thread.
-    private int _reported;
-    private int _failureSignals;
-    private int _drainScheduled;
+    private PaddedInt _failureSignals;
+    private PaddedInt _drainScheduled;
 
     protected ProducerStageLogic(Shape shape, Inlet inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape)
@@ -70,9 +72,6 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         _parallelism = settings.Parallelism;
         _slots = new Slot?[_parallelism];
     }
-
-    /// <summary>Records sent and not yet reported.</summary>
-    private int InFlight => unchecked(_sent - Volatile.Read(ref _reported));
 
     protected internal override void PreStart()
     {
@@ -143,7 +142,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        var failures = Volatile.Read(ref _failureSignals);
+        var failures = Volatile.Read(ref _failureSignals.Value);
         if (failures != _failuresSeen)
         {
             _failuresSeen = failures;
@@ -158,7 +157,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        if (_sending is null && _occupied < _slots.Length && InFlight < _parallelism && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
+        if (_sending is null && _occupied < _slots.Length && _recordsInSlots < _parallelism && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
         {
             Pull(_in);
         }
@@ -178,7 +177,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             // The inlet is closed now; the stage stays alive until the outstanding deliveries are in.
             SetKeepGoing(true);
             ScheduleOnce(FlushTimeoutTimer, _settings.FlushTimeout);
-            if (_sharedProducer is null && InFlight > 0)
+            if (_sharedProducer is null)
             {
                 // Flushing makes librdkafka send what it holds back for linger.ms at once; it blocks, so not on the island.
                 var producer = _producer!;
@@ -200,9 +199,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        if (ReferenceEquals(timerKey, FlushTimeoutTimer) && (InFlight > 0 || _sending is not null))
+        var outstanding = ReferenceEquals(timerKey, FlushTimeoutTimer) ? Unacknowledged() : 0;
+        if (outstanding > 0)
         {
-            var outstanding = InFlight + (_sending is { } s ? s.Count - s.Sent : 0);
             FailProducer(new TimeoutException(
                 $"{outstanding} record(s) were still not acknowledged {_settings.FlushTimeout} (flush-timeout) after upstream completed; "
                 + "check that the brokers are reachable, or raise akka.kafka.producer.flush-timeout."));
@@ -235,8 +234,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         var producer = _producer!;
         while (_sending is { } slot)
         {
-            if (InFlight >= _parallelism || IsTimerActive(QueueFullTimer))
+            if (_recordsInSlots - slot.ReportedCount() >= _parallelism || IsTimerActive(QueueFullTimer))
             {
+                // Records of finished envelopes waiting for the head count too: a conservative bound that needs no counter
+                // shared with the client's thread. The envelope being sent discounts its own acknowledged records, so an
+                // envelope with more records than the parallelism still makes progress.
                 return true;
             }
 
@@ -262,11 +264,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             catch (Exception ex)
             {
                 // Nothing was sent for this record, and the rest of its envelope is not sent either.
-                var unsent = slot.Count - position;
-                slot.Sent = slot.Count;
                 _sending = null;
-                Interlocked.Add(ref slot.Remaining, -unsent);
-                if (!HandleFailure(slot, position, SendFailure(ex, record)))
+                slot.AbandonUnsent();
+                if (!HandleFailure(slot, SendFailure(ex, record)))
                 {
                     return false;
                 }
@@ -274,7 +274,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
                 continue;
             }
 
-            _sent++;
+            _recordsInSlots++;
             slot.Sent = position + 1;
             if (slot.Sent == slot.Count)
             {
@@ -291,7 +291,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         while (_occupied > 0)
         {
             var slot = _slots[_head]!;
-            if (slot.Sent < slot.Count || Volatile.Read(ref slot.Remaining) != 0)
+            if (ReferenceEquals(slot, _sending) || !slot.IsComplete)
             {
                 return true;
             }
@@ -306,6 +306,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
                 return true;
             }
 
+            _recordsInSlots -= slot.Sent;
             slot.Clear();
             _occupied--;
             if (++_head == _slots.Length)
@@ -341,14 +342,13 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     /// <summary>Handles the first failed report of <paramref name="slot"/>, if any; false when the stage failed.</summary>
     private bool CheckReports(Slot slot)
     {
-        var reports = slot.Reports;
         for (var i = 0; i < slot.Sent; i++)
         {
-            var report = Volatile.Read(ref reports[i]);
+            var report = slot.Report(i);
             if (report is { Error.IsError: true })
             {
                 var record = slot.Record(i);
-                return HandleFailure(slot, i, new KafkaProduceException<TKey, TValue>(report.Error, record, report.Partition));
+                return HandleFailure(slot, new KafkaProduceException<TKey, TValue>(report.Error, record, report.Partition));
             }
         }
 
@@ -356,7 +356,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     }
 
     /// <summary>Asks the decider about a failed record; false when the stage failed.</summary>
-    private bool HandleFailure(Slot slot, int position, Exception failure)
+    private bool HandleFailure(Slot slot, Exception failure)
     {
         slot.Handled = true;
         switch (Decide(failure))
@@ -394,8 +394,27 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
     private void OnDeliveries()
     {
-        Volatile.Write(ref _drainScheduled, 0);
+        // A full fence: the reads of the slots that follow must not move before the flag is cleared, or a report
+        // published meanwhile could find the flag still set and schedule nothing (a lost wake-up).
+        Interlocked.Exchange(ref _drainScheduled.Value, 0);
         Pump();
+    }
+
+    /// <summary>The records sent and not reported yet (an O(occupied slots) scan, for the rare paths that report it).</summary>
+    private int Unacknowledged()
+    {
+        var count = _sending is { } sending ? sending.Count - sending.Sent : 0;
+        var index = _head;
+        for (var i = 0; i < _occupied; i++)
+        {
+            count += _slots[index]!.Sent - _slots[index]!.ReportedCount();
+            if (++index == _slots.Length)
+            {
+                index = 0;
+            }
+        }
+
+        return count;
     }
 
     private void OnFatalError(Error error) =>
@@ -407,15 +426,15 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     // Runs on the client's thread.
     private void OnDelivered(Slot slot, int position, DeliveryReport<TKey, TValue> report)
     {
-        Volatile.Write(ref slot.Reports[position], report);
+        slot.Publish(position, report);
         if (report.Error.IsError)
         {
-            Interlocked.Increment(ref _failureSignals);
+            Interlocked.Increment(ref _failureSignals.Value);
         }
 
-        Interlocked.Decrement(ref slot.Remaining);
-        Interlocked.Increment(ref _reported);
-        if (Interlocked.Exchange(ref _drainScheduled, 1) == 0)
+        // Publish is a full fence, so this read cannot see a flag the island cleared before looking at the slot. Reading
+        // first keeps the common case (a drain already scheduled) free of a second interlocked operation.
+        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
         {
             _deliveriesCallback.Invoke();
         }
@@ -467,7 +486,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public ProducerRecord<TKey, TValue> Record(int position) => _slot.Record(position);
 
-        public DeliveryReport<TKey, TValue> Report(int position) => _slot.Reports[position]!;
+        public DeliveryReport<TKey, TValue> Report(int position) => _slot.Report(position)!;
     }
 
     /// <summary>One envelope in flight; reused for later envelopes once its result was handed on.</summary>
@@ -476,10 +495,10 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         private readonly ProducerStageLogic<TKey, TValue, TPassThrough> _owner;
         private Action<DeliveryReport<TKey, TValue>>[] _handlers = [];
 
-        // Written by delivery handlers on the client's thread: one report per record position, and the count of records
-        // not reported yet (including those not sent yet).
-        public DeliveryReport<TKey, TValue>?[] Reports = new DeliveryReport<TKey, TValue>?[1];
-        public int Remaining;
+        // Written by delivery handlers on the client's thread: one report per record position, and for multi-record
+        // envelopes the count of records not reported yet (including those not sent yet).
+        private DeliveryReport<TKey, TValue>?[] _reports = new DeliveryReport<TKey, TValue>?[1];
+        private int _remaining;
 
         public Slot(ProducerStageLogic<TKey, TValue, TPassThrough> owner) => _owner = owner;
 
@@ -493,7 +512,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public int Count { get; private set; }
 
+        /// <summary>The records handed to the client (positions 0 to Sent - 1).</summary>
         public int Sent { get; set; }
+
+        /// <summary>Whether a send threw: the records from <see cref="Sent"/> on will never be sent.</summary>
+        public bool SendFailed { get; private set; }
 
         /// <summary>Whether a failure of this envelope was already put to the decider (once per envelope).</summary>
         public bool Handled { get; set; }
@@ -501,7 +524,26 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         /// <summary>Whether the decider resumed after a failure: the envelope's result is dropped.</summary>
         public bool Dropped { get; set; }
 
+        /// <summary>Whether every record that was sent has been reported and nothing is left to send.</summary>
+        public bool IsComplete => Kind switch
+        {
+            SlotKind.Single => SendFailed || Volatile.Read(ref _reports[0]) is not null,
+            SlotKind.Multi => Volatile.Read(ref _remaining) == 0,
+            _ => true,
+        };
+
         public ProducerRecord<TKey, TValue> Record(int position) => Kind == SlotKind.Single ? Single! : Multi![position];
+
+        /// <summary>The report of the record at <paramref name="position"/>, or null while it is outstanding.</summary>
+        public DeliveryReport<TKey, TValue>? Report(int position) => Volatile.Read(ref _reports[position]);
+
+        /// <summary>How many of the sent records were reported.</summary>
+        public int ReportedCount() => Kind switch
+        {
+            SlotKind.Single => Sent == 1 && Volatile.Read(ref _reports[0]) is not null ? 1 : 0,
+            SlotKind.Multi => Count - Volatile.Read(ref _remaining) - (SendFailed ? Count - Sent : 0),
+            _ => 0,
+        };
 
         public Action<DeliveryReport<TKey, TValue>> Handler(int position)
         {
@@ -515,26 +557,59 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return _handlers[position] ??= CreateHandler(position);
         }
 
+        /// <summary>Stores a report (client's thread); a full fence, so the report is visible before anything the caller does next.</summary>
+        public void Publish(int position, DeliveryReport<TKey, TValue> report)
+        {
+            if (Kind == SlotKind.Single)
+            {
+                Interlocked.Exchange(ref _reports[0], report);
+            }
+            else
+            {
+                Volatile.Write(ref _reports[position], report);
+                Interlocked.Decrement(ref _remaining);
+            }
+        }
+
+        /// <summary>Gives up the records not sent yet after a send threw.</summary>
+        public void AbandonUnsent()
+        {
+            SendFailed = true;
+            if (Kind == SlotKind.Multi)
+            {
+                Interlocked.Add(ref _remaining, -(Count - Sent));
+            }
+        }
+
         public void Reset(SlotKind kind, int count, TPassThrough passThrough)
         {
             Kind = kind;
             Count = count;
             PassThrough = passThrough;
             Sent = 0;
+            SendFailed = false;
             Handled = false;
             Dropped = false;
-            if (Reports.Length < count)
+            if (_reports.Length < count)
             {
-                Reports = new DeliveryReport<TKey, TValue>?[count];
+                _reports = new DeliveryReport<TKey, TValue>?[count];
             }
 
             // The Produce calls that follow publish it to the client's thread; volatile makes that explicit.
-            Volatile.Write(ref Remaining, count);
+            Volatile.Write(ref _remaining, count);
         }
 
         public void Clear()
         {
-            Array.Clear(Reports, 0, Math.Min(Count, Reports.Length));
+            if (Count == 1)
+            {
+                _reports[0] = null;
+            }
+            else if (Count > 1)
+            {
+                Array.Clear(_reports, 0, Count);
+            }
+
             Single = null;
             Multi = null;
             PassThrough = default!;
