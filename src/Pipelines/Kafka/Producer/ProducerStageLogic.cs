@@ -19,7 +19,8 @@ namespace Pipelines.Kafka;
 /// handler per record position, created once and reused, so a record in flight costs no allocation of ours.
 /// </para>
 /// <para>
-/// Delivery reports arrive on the client's thread. A handler only publishes the report in its slot; the first report after
+/// Delivery reports arrive on the client's thread. A handler only copies the outcome (partition, offset, timestamp, error)
+/// into its slot and lets the report go, so reports die young where the client allocated them; the first report after
 /// the island last looked schedules one <see cref="OnDeliveries"/> callback, which processes every report that has arrived
 /// by then (many reports, one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
 /// as it arrives, not when its slot reaches the head of the ring. The two counters the handlers write sit on cache lines of
@@ -344,11 +345,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     {
         for (var i = 0; i < slot.Sent; i++)
         {
-            var report = slot.Report(i);
-            if (report is { Error.IsError: true })
+            if (slot.Failure(i) is { } error)
             {
-                var record = slot.Record(i);
-                return HandleFailure(slot, new KafkaProduceException<TKey, TValue>(report.Error, record, report.Partition));
+                return HandleFailure(slot, new KafkaProduceException<TKey, TValue>(error, slot.Record(i), new Partition(slot.Metadata(i).Partition)));
             }
         }
 
@@ -486,7 +485,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public ProducerRecord<TKey, TValue> Record(int position) => _slot.Record(position);
 
-        public DeliveryReport<TKey, TValue> Report(int position) => _slot.Report(position)!;
+        public RecordMetadata Metadata(int position) => _slot.Metadata(position);
     }
 
     /// <summary>One envelope in flight; reused for later envelopes once its result was handed on.</summary>
@@ -495,9 +494,10 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         private readonly ProducerStageLogic<TKey, TValue, TPassThrough> _owner;
         private Action<DeliveryReport<TKey, TValue>>[] _handlers = [];
 
-        // Written by delivery handlers on the client's thread: one report per record position, and for multi-record
-        // envelopes the count of records not reported yet (including those not sent yet).
-        private DeliveryReport<TKey, TValue>?[] _reports = new DeliveryReport<TKey, TValue>?[1];
+        // Written by delivery handlers on the client's thread: one outcome per record position; whether the single record
+        // was reported; for multi-record envelopes the count of records not reported yet (including those not sent yet).
+        private Outcome[] _outcomes = new Outcome[1];
+        private int _singleReported;
         private int _remaining;
 
         public Slot(ProducerStageLogic<TKey, TValue, TPassThrough> owner) => _owner = owner;
@@ -527,20 +527,23 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         /// <summary>Whether every record that was sent has been reported and nothing is left to send.</summary>
         public bool IsComplete => Kind switch
         {
-            SlotKind.Single => SendFailed || Volatile.Read(ref _reports[0]) is not null,
+            SlotKind.Single => SendFailed || Volatile.Read(ref _singleReported) != 0,
             SlotKind.Multi => Volatile.Read(ref _remaining) == 0,
             _ => true,
         };
 
         public ProducerRecord<TKey, TValue> Record(int position) => Kind == SlotKind.Single ? Single! : Multi![position];
 
-        /// <summary>The report of the record at <paramref name="position"/>, or null while it is outstanding.</summary>
-        public DeliveryReport<TKey, TValue>? Report(int position) => Volatile.Read(ref _reports[position]);
+        /// <summary>Where the record at <paramref name="position"/> was stored (once reported).</summary>
+        public RecordMetadata Metadata(int position) => _outcomes[position].Metadata;
+
+        /// <summary>The error of the record at <paramref name="position"/> if it was reported failed, otherwise null.</summary>
+        public Error? Failure(int position) => Volatile.Read(ref _outcomes[position].Error);
 
         /// <summary>How many of the sent records were reported.</summary>
         public int ReportedCount() => Kind switch
         {
-            SlotKind.Single => Sent == 1 && Volatile.Read(ref _reports[0]) is not null ? 1 : 0,
+            SlotKind.Single => Sent == 1 && Volatile.Read(ref _singleReported) != 0 ? 1 : 0,
             SlotKind.Multi => Count - Volatile.Read(ref _remaining) - (SendFailed ? Count - Sent : 0),
             _ => 0,
         };
@@ -557,16 +560,22 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return _handlers[position] ??= CreateHandler(position);
         }
 
-        /// <summary>Stores a report (client's thread); a full fence, so the report is visible before anything the caller does next.</summary>
+        /// <summary>Stores a report's outcome (client's thread); ends with a full fence, so the outcome is visible before anything the caller does next.</summary>
         public void Publish(int position, DeliveryReport<TKey, TValue> report)
         {
+            ref var outcome = ref _outcomes[position];
+            outcome.Metadata = RecordMetadata.From(report);
+            if (report.Error.IsError)
+            {
+                Volatile.Write(ref outcome.Error, report.Error);
+            }
+
             if (Kind == SlotKind.Single)
             {
-                Interlocked.Exchange(ref _reports[0], report);
+                Interlocked.Exchange(ref _singleReported, 1);
             }
             else
             {
-                Volatile.Write(ref _reports[position], report);
                 Interlocked.Decrement(ref _remaining);
             }
         }
@@ -590,9 +599,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             SendFailed = false;
             Handled = false;
             Dropped = false;
-            if (_reports.Length < count)
+            if (_outcomes.Length < count)
             {
-                _reports = new DeliveryReport<TKey, TValue>?[count];
+                _outcomes = new Outcome[count];
             }
 
             // The Produce calls that follow publish it to the client's thread; volatile makes that explicit.
@@ -603,12 +612,14 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         {
             if (Count == 1)
             {
-                _reports[0] = null;
+                _outcomes[0] = default;
             }
             else if (Count > 1)
             {
-                Array.Clear(_reports, 0, Count);
+                Array.Clear(_outcomes, 0, Count);
             }
+
+            _singleReported = 0;
 
             Single = null;
             Multi = null;
@@ -616,5 +627,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         }
 
         private Action<DeliveryReport<TKey, TValue>> CreateHandler(int position) => report => _owner.OnDelivered(this, position, report);
+
+        private struct Outcome
+        {
+            public RecordMetadata Metadata;
+            public Error? Error;
+        }
     }
 }
