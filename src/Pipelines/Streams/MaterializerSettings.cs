@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipelines.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Pipelines.Streams;
@@ -6,12 +7,15 @@ namespace Pipelines.Streams;
 /// <summary>Settings of a <see cref="Materializer"/>; every default is documented on its property.</summary>
 public sealed record MaterializerSettings
 {
+    // Defaults live in the reference configuration (pipelines.streams), not in code.
+    private static readonly Config Reference = ConfigFactory.Reference();
+
     /// <summary>The settings used when none are given.</summary>
     public static MaterializerSettings Default { get; } = new();
 
     /// <summary>The size of the buffer of each async boundary and the default of buffering stages.</summary>
-    /// <value>Defaults to 16. Override per graph with <c>Attributes.InputBuffer</c>.</value>
-    public int DefaultBufferSize { get; init; } = 16;
+    /// <value>Defaults to <c>pipelines.streams.buffer-size</c> of the reference configuration (16). Override per graph with <c>Attributes.InputBuffer</c>.</value>
+    public int DefaultBufferSize { get; init; } = Reference.GetInt("pipelines.streams.buffer-size");
 
     /// <summary>The clock of every time-based stage and timer.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>; tests use a manual provider.</value>
@@ -26,8 +30,8 @@ public sealed record MaterializerSettings
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>How many events an island processes before it yields its thread to other work.</summary>
-    /// <value>Defaults to 1000.</value>
-    public int SyncProcessingLimit { get; init; } = 1000;
+    /// <value>Defaults to <c>pipelines.streams.sync-processing-limit</c> of the reference configuration (1000).</value>
+    public int SyncProcessingLimit { get; init; } = Reference.GetInt("pipelines.streams.sync-processing-limit");
 
     /// <summary>Throws one <see cref="ArgumentException"/> listing every invalid setting.</summary>
     public void Validate()

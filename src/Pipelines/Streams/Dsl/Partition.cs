@@ -15,8 +15,9 @@ public static class Partition<T>
     /// A junction routing each element to the output whose index <paramref name="partitioner"/> returns.
     /// <para>Emits when: the chosen output has pulled. Back-pressures when: the chosen output back-pressures (upstream
     /// is pulled only while some output has demand). Completes when: upstream completes and the last element was
-    /// emitted. Cancels when: all outputs cancelled, or the first one when <paramref name="eagerCancel"/> is set; an
-    /// element routed to an output that cancelled earlier is dropped.</para>
+    /// emitted. Cancels when: all outputs cancelled, or the first one when <paramref name="eagerCancel"/> is set (an
+    /// output cancelled by a failure then fails the others with it); an element routed to an output that cancelled
+    /// earlier is dropped.</para>
     /// <para>An index outside 0 to <paramref name="outputCount"/> - 1 fails the stage with
     /// <see cref="PartitionOutOfBoundsException"/>. Supervision: Resume and Restart drop the element the partitioner
     /// threw on.</para>

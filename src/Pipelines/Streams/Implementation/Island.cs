@@ -91,7 +91,7 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         if (_scheduler is null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
         else
         {
@@ -154,8 +154,8 @@ internal sealed class Island : IThreadPoolWorkItem
                 return;
             }
 
-            // A full fence, not a release store: the mailbox must be read after the flag is cleared, or a Post that ran
-            // in between (and saw the flag still set) would leave its event in the mailbox with no runner scheduled.
+            // A full fence: the mailbox check must not be reordered before the release of the flag, or a
+            // concurrent Post could see the flag still set while we see an empty mailbox (a lost wake-up).
             Interlocked.Exchange(ref _scheduled, 0);
             if ((!_mailbox.IsEmpty || _abortCause is not null) && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
             {

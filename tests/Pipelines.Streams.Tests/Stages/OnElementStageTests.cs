@@ -1,0 +1,77 @@
+using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Stage;
+using Pipelines.Streams.Tests.Support;
+
+namespace Pipelines.Streams.Tests.Stages;
+
+public sealed class OnElementStageTests : IAsyncLifetime
+{
+    private readonly StreamFixture _fx = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _fx.DisposeAsync();
+
+    [Fact]
+    public async Task OnElement_Elements_CallsTheActionForEachInOrderAndPassesThemOn()
+    {
+        var seen = new List<int>();
+
+        var result = await Source.From([1, 2, 3]).OnElement(seen.Add).RunWith(Sink.Seq<int>(), _fx.Materializer);
+
+        result.Should().Equal(1, 2, 3);
+        seen.Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task OnElement_NoDemand_DoesNotPullUpstreamNorCallTheAction()
+    {
+        var calls = 0;
+        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => Interlocked.Increment(ref calls))
+            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        sink.Request(1);
+        await source.SendNextAsync(1);
+        await sink.ExpectNextAsync(1);
+        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        Volatile.Read(ref calls).Should().Be(1);
+
+        source.SendComplete();
+        await sink.ExpectCompleteAsync();
+    }
+
+    [Fact]
+    public async Task OnElement_ActionThrows_FailsTheStreamWithTheOriginalException()
+    {
+        var boom = new InvalidOperationException("boom");
+        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => throw boom).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(1);
+        await source.SendNextAsync(1);
+
+        (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
+        (await source.ExpectCancellationAsync()).Should().BeSameAs(boom);
+    }
+
+    [Fact]
+    public async Task OnElement_ActionThrowsUnderResume_DropsTheElementAndContinues()
+    {
+        var flow = Flow.Create<int>().OnElement(x => { if (x % 2 == 0) throw new InvalidOperationException("even"); })
+            .AddAttributes(Attributes.Supervision(Deciders.ResumingDecider));
+
+        var result = await Source.From(Enumerable.Range(1, 6)).Via(flow).RunWith(Sink.Seq<int>(), _fx.Materializer);
+
+        result.Should().Equal(1, 3, 5);
+    }
+
+    [Fact]
+    public async Task OnElement_DownstreamCancels_CancelsUpstream()
+    {
+        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => { }).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Cancel();
+
+        await source.ExpectCancellationAsync();
+    }
+}

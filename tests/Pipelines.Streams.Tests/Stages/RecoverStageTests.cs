@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Tests.Support;
+
+namespace Pipelines.Streams.Tests.Stages;
+
+public sealed class RecoverStageTests : IAsyncLifetime
+{
+    private readonly StreamFixture _fx = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _fx.DisposeAsync();
+
+    [Fact]
+    public async Task Recover_UpstreamFailsAndFunctionReturnsElement_EmitsItThenCompletes()
+    {
+        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(10);
+        await source.SendNextAsync(1, 2);
+        source.SendError(new InvalidOperationException("boom"));
+
+        await sink.ExpectNextAsync(1, 2, -1);
+        await sink.ExpectCompleteAsync();
+    }
+
+    [Fact]
+    public async Task Recover_FunctionReturnsNone_FailsWithTheOriginalException()
+    {
+        var boom = new InvalidOperationException("boom");
+        var (source, sink) = ProbeSource.Create<int>()
+            .Recover(ex => ex is TimeoutException ? -1 : Option<int>.None)
+            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(1);
+        source.SendError(boom);
+
+        (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
+    }
+
+    [Fact]
+    public async Task Recover_DownstreamHasNoDemand_RecoveredElementWaitsForIt()
+    {
+        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(1);
+        await source.SendNextAsync(1);
+        await sink.ExpectNextAsync(1);
+        source.SendError(new InvalidOperationException("boom"));
+        await sink.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
+
+        sink.Request(1);
+        await sink.ExpectNextAsync(-1);
+        await sink.ExpectCompleteAsync();
+    }
+
+    [Fact]
+    public async Task Recover_UpstreamDoesNotPush_NoDemandWithoutDownstreamDemand()
+    {
+        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        sink.Request(1);
+        (await source.ExpectRequestAsync()).Should().Be(1);
+
+        sink.Cancel();
+        await source.ExpectCancellationAsync();
+    }
+
+    [Fact]
+    public async Task Recover_FunctionThrows_FailsWithItsExceptionAndLogsTheOriginal()
+    {
+        var original = new InvalidOperationException("original");
+        var secondary = new ArgumentException("recovery broke");
+        var (source, sink) = ProbeSource.Create<int>().Recover(_ => throw secondary).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(1);
+        source.SendError(original);
+
+        (await sink.ExpectErrorAsync()).Should().BeSameAs(secondary);
+        _fx.Logger.Entries.Should().Contain(e => e.Level == LogLevel.Error && ReferenceEquals(e.Exception, original));
+    }
+
+    [Fact]
+    public async Task Recover_UpstreamCompletes_CompletesWithoutCallingTheFunction()
+    {
+        var calls = 0;
+        var result = await Source.From([1, 2, 3]).Recover(_ => ++calls).RunWith(Sink.Seq<int>(), _fx.Materializer);
+
+        result.Should().Equal(1, 2, 3);
+        calls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Recover_DownstreamCancels_CancelsUpstream()
+    {
+        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+
+        sink.Request(1);
+        await source.SendNextAsync(1);
+        await sink.ExpectNextAsync(1);
+        sink.Cancel();
+
+        await source.ExpectCancellationAsync();
+    }
+}
