@@ -44,6 +44,8 @@ internal sealed class KafkaSuite : IBenchmarkSuite
 
         report.Case(Name, "committable-source-to-committer-sink", ours, raw, "msg/s",
             $"{count:N0} records of {ValueSize} bytes over {Partitions} partitions; anchor: Consume + StoreOffset + Commit every {CommitEvery:N0}");
+
+        await ProduceCases.RunAsync(Name, options, report, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ProduceAsync(string bootstrapServers, string topic, int count, CancellationToken cancellationToken)

@@ -74,12 +74,12 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
             switch (slot.Kind)
             {
                 case SlotKind.Single:
-                    return new Result<TKey, TValue, TPassThrough>(RecordMetadata.From(slot.Report(0)), slot.Record(0), slot.PassThrough);
+                    return new Result<TKey, TValue, TPassThrough>(slot.Metadata(0), slot.Record(0), slot.PassThrough);
                 case SlotKind.Multi:
                     var parts = new MultiResultPart<TKey, TValue>[slot.Count];
                     for (var i = 0; i < parts.Length; i++)
                     {
-                        parts[i] = new MultiResultPart<TKey, TValue>(RecordMetadata.From(slot.Report(i)), slot.Record(i));
+                        parts[i] = new MultiResultPart<TKey, TValue>(slot.Metadata(i), slot.Record(i));
                     }
 
                     return new MultiResult<TKey, TValue, TPassThrough>(parts, slot.PassThrough);

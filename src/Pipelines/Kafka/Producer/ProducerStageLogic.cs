@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
 using Pipelines.Streams;
+using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Kafka;
@@ -18,10 +19,13 @@ namespace Pipelines.Kafka;
 /// handler per record position, created once and reused, so a record in flight costs no allocation of ours.
 /// </para>
 /// <para>
-/// Delivery reports arrive on the client's thread. A handler only stores the report and counts it; the first report after
+/// Delivery reports arrive on the client's thread. A handler only copies the outcome (partition, offset, timestamp, error)
+/// into its slot and lets the report go, so reports die young where the client allocated them; the first report after
 /// the island last looked schedules one <see cref="OnDeliveries"/> callback, which processes every report that has arrived
 /// by then (many reports, one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
-/// as it arrives, not when its slot reaches the head of the ring.
+/// as it arrives, not when its slot reaches the head of the ring. The two counters the handlers write sit on cache lines of
+/// their own, and the island never reads a counter per record: the bound on records in flight is kept by the island alone,
+/// from the records held by occupied slots.
 /// </para>
 /// <para>
 /// A failure (reported, or thrown by <c>Produce</c>: serialization, oversized record) becomes a
@@ -51,15 +55,14 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     private int _head;
     private int _occupied;
     private Slot? _sending;
-    private int _sent;
+    private int _recordsInSlots;
     private int _failuresSeen;
     private bool _upstreamFinished;
     private bool _finished;
 
     // Written by delivery handlers on the client's thread.
-    private int _reported;
-    private int _failureSignals;
-    private int _drainScheduled;
+    private PaddedInt _failureSignals;
+    private PaddedInt _drainScheduled;
 
     protected ProducerStageLogic(Shape shape, Inlet inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape)
@@ -70,9 +73,6 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         _parallelism = settings.Parallelism;
         _slots = new Slot?[_parallelism];
     }
-
-    /// <summary>Records sent and not yet reported.</summary>
-    private int InFlight => unchecked(_sent - Volatile.Read(ref _reported));
 
     protected internal override void PreStart()
     {
@@ -143,7 +143,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        var failures = Volatile.Read(ref _failureSignals);
+        var failures = Volatile.Read(ref _failureSignals.Value);
         if (failures != _failuresSeen)
         {
             _failuresSeen = failures;
@@ -158,7 +158,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        if (_sending is null && _occupied < _slots.Length && InFlight < _parallelism && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
+        if (_sending is null && _occupied < _slots.Length && _recordsInSlots < _parallelism && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
         {
             Pull(_in);
         }
@@ -178,7 +178,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             // The inlet is closed now; the stage stays alive until the outstanding deliveries are in.
             SetKeepGoing(true);
             ScheduleOnce(FlushTimeoutTimer, _settings.FlushTimeout);
-            if (_sharedProducer is null && InFlight > 0)
+            if (_sharedProducer is null)
             {
                 // Flushing makes librdkafka send what it holds back for linger.ms at once; it blocks, so not on the island.
                 var producer = _producer!;
@@ -200,9 +200,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        if (ReferenceEquals(timerKey, FlushTimeoutTimer) && (InFlight > 0 || _sending is not null))
+        var outstanding = ReferenceEquals(timerKey, FlushTimeoutTimer) ? Unacknowledged() : 0;
+        if (outstanding > 0)
         {
-            var outstanding = InFlight + (_sending is { } s ? s.Count - s.Sent : 0);
             FailProducer(new TimeoutException(
                 $"{outstanding} record(s) were still not acknowledged {_settings.FlushTimeout} (flush-timeout) after upstream completed; "
                 + "check that the brokers are reachable, or raise akka.kafka.producer.flush-timeout."));
@@ -235,8 +235,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         var producer = _producer!;
         while (_sending is { } slot)
         {
-            if (InFlight >= _parallelism || IsTimerActive(QueueFullTimer))
+            if (_recordsInSlots - slot.ReportedCount() >= _parallelism || IsTimerActive(QueueFullTimer))
             {
+                // Records of finished envelopes waiting for the head count too: a conservative bound that needs no counter
+                // shared with the client's thread. The envelope being sent discounts its own acknowledged records, so an
+                // envelope with more records than the parallelism still makes progress.
                 return true;
             }
 
@@ -262,11 +265,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             catch (Exception ex)
             {
                 // Nothing was sent for this record, and the rest of its envelope is not sent either.
-                var unsent = slot.Count - position;
-                slot.Sent = slot.Count;
                 _sending = null;
-                Interlocked.Add(ref slot.Remaining, -unsent);
-                if (!HandleFailure(slot, position, SendFailure(ex, record)))
+                slot.AbandonUnsent();
+                if (!HandleFailure(slot, SendFailure(ex, record)))
                 {
                     return false;
                 }
@@ -274,7 +275,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
                 continue;
             }
 
-            _sent++;
+            _recordsInSlots++;
             slot.Sent = position + 1;
             if (slot.Sent == slot.Count)
             {
@@ -291,7 +292,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         while (_occupied > 0)
         {
             var slot = _slots[_head]!;
-            if (slot.Sent < slot.Count || Volatile.Read(ref slot.Remaining) != 0)
+            if (ReferenceEquals(slot, _sending) || !slot.IsComplete)
             {
                 return true;
             }
@@ -306,6 +307,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
                 return true;
             }
 
+            _recordsInSlots -= slot.Sent;
             slot.Clear();
             _occupied--;
             if (++_head == _slots.Length)
@@ -341,14 +343,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     /// <summary>Handles the first failed report of <paramref name="slot"/>, if any; false when the stage failed.</summary>
     private bool CheckReports(Slot slot)
     {
-        var reports = slot.Reports;
         for (var i = 0; i < slot.Sent; i++)
         {
-            var report = Volatile.Read(ref reports[i]);
-            if (report is { Error.IsError: true })
+            if (slot.Failure(i) is { } error)
             {
-                var record = slot.Record(i);
-                return HandleFailure(slot, i, new KafkaProduceException<TKey, TValue>(report.Error, record, report.Partition));
+                return HandleFailure(slot, new KafkaProduceException<TKey, TValue>(error, slot.Record(i), new Partition(slot.Metadata(i).Partition)));
             }
         }
 
@@ -356,7 +355,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     }
 
     /// <summary>Asks the decider about a failed record; false when the stage failed.</summary>
-    private bool HandleFailure(Slot slot, int position, Exception failure)
+    private bool HandleFailure(Slot slot, Exception failure)
     {
         slot.Handled = true;
         switch (Decide(failure))
@@ -394,8 +393,27 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
     private void OnDeliveries()
     {
-        Volatile.Write(ref _drainScheduled, 0);
+        // A full fence: the reads of the slots that follow must not move before the flag is cleared, or a report
+        // published meanwhile could find the flag still set and schedule nothing (a lost wake-up).
+        Interlocked.Exchange(ref _drainScheduled.Value, 0);
         Pump();
+    }
+
+    /// <summary>The records sent and not reported yet (an O(occupied slots) scan, for the rare paths that report it).</summary>
+    private int Unacknowledged()
+    {
+        var count = _sending is { } sending ? sending.Count - sending.Sent : 0;
+        var index = _head;
+        for (var i = 0; i < _occupied; i++)
+        {
+            count += _slots[index]!.Sent - _slots[index]!.ReportedCount();
+            if (++index == _slots.Length)
+            {
+                index = 0;
+            }
+        }
+
+        return count;
     }
 
     private void OnFatalError(Error error) =>
@@ -407,15 +425,15 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     // Runs on the client's thread.
     private void OnDelivered(Slot slot, int position, DeliveryReport<TKey, TValue> report)
     {
-        Volatile.Write(ref slot.Reports[position], report);
+        slot.Publish(position, report);
         if (report.Error.IsError)
         {
-            Interlocked.Increment(ref _failureSignals);
+            Interlocked.Increment(ref _failureSignals.Value);
         }
 
-        Interlocked.Decrement(ref slot.Remaining);
-        Interlocked.Increment(ref _reported);
-        if (Interlocked.Exchange(ref _drainScheduled, 1) == 0)
+        // Publish is a full fence, so this read cannot see a flag the island cleared before looking at the slot. Reading
+        // first keeps the common case (a drain already scheduled) free of a second interlocked operation.
+        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
         {
             _deliveriesCallback.Invoke();
         }
@@ -467,7 +485,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public ProducerRecord<TKey, TValue> Record(int position) => _slot.Record(position);
 
-        public DeliveryReport<TKey, TValue> Report(int position) => _slot.Reports[position]!;
+        public RecordMetadata Metadata(int position) => _slot.Metadata(position);
     }
 
     /// <summary>One envelope in flight; reused for later envelopes once its result was handed on.</summary>
@@ -476,10 +494,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         private readonly ProducerStageLogic<TKey, TValue, TPassThrough> _owner;
         private Action<DeliveryReport<TKey, TValue>>[] _handlers = [];
 
-        // Written by delivery handlers on the client's thread: one report per record position, and the count of records
-        // not reported yet (including those not sent yet).
-        public DeliveryReport<TKey, TValue>?[] Reports = new DeliveryReport<TKey, TValue>?[1];
-        public int Remaining;
+        // Written by delivery handlers on the client's thread: one outcome per record position; whether the single record
+        // was reported; for multi-record envelopes the count of records not reported yet (including those not sent yet).
+        private Outcome[] _outcomes = new Outcome[1];
+        private int _singleReported;
+        private int _remaining;
 
         public Slot(ProducerStageLogic<TKey, TValue, TPassThrough> owner) => _owner = owner;
 
@@ -493,7 +512,11 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public int Count { get; private set; }
 
+        /// <summary>The records handed to the client (positions 0 to Sent - 1).</summary>
         public int Sent { get; set; }
+
+        /// <summary>Whether a send threw: the records from <see cref="Sent"/> on will never be sent.</summary>
+        public bool SendFailed { get; private set; }
 
         /// <summary>Whether a failure of this envelope was already put to the decider (once per envelope).</summary>
         public bool Handled { get; set; }
@@ -501,7 +524,29 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         /// <summary>Whether the decider resumed after a failure: the envelope's result is dropped.</summary>
         public bool Dropped { get; set; }
 
+        /// <summary>Whether every record that was sent has been reported and nothing is left to send.</summary>
+        public bool IsComplete => Kind switch
+        {
+            SlotKind.Single => SendFailed || Volatile.Read(ref _singleReported) != 0,
+            SlotKind.Multi => Volatile.Read(ref _remaining) == 0,
+            _ => true,
+        };
+
         public ProducerRecord<TKey, TValue> Record(int position) => Kind == SlotKind.Single ? Single! : Multi![position];
+
+        /// <summary>Where the record at <paramref name="position"/> was stored (once reported).</summary>
+        public RecordMetadata Metadata(int position) => _outcomes[position].Metadata;
+
+        /// <summary>The error of the record at <paramref name="position"/> if it was reported failed, otherwise null.</summary>
+        public Error? Failure(int position) => Volatile.Read(ref _outcomes[position].Error);
+
+        /// <summary>How many of the sent records were reported.</summary>
+        public int ReportedCount() => Kind switch
+        {
+            SlotKind.Single => Sent == 1 && Volatile.Read(ref _singleReported) != 0 ? 1 : 0,
+            SlotKind.Multi => Count - Volatile.Read(ref _remaining) - (SendFailed ? Count - Sent : 0),
+            _ => 0,
+        };
 
         public Action<DeliveryReport<TKey, TValue>> Handler(int position)
         {
@@ -515,31 +560,78 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return _handlers[position] ??= CreateHandler(position);
         }
 
+        /// <summary>Stores a report's outcome (client's thread); ends with a full fence, so the outcome is visible before anything the caller does next.</summary>
+        public void Publish(int position, DeliveryReport<TKey, TValue> report)
+        {
+            ref var outcome = ref _outcomes[position];
+            outcome.Metadata = RecordMetadata.From(report);
+            if (report.Error.IsError)
+            {
+                Volatile.Write(ref outcome.Error, report.Error);
+            }
+
+            if (Kind == SlotKind.Single)
+            {
+                Interlocked.Exchange(ref _singleReported, 1);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _remaining);
+            }
+        }
+
+        /// <summary>Gives up the records not sent yet after a send threw.</summary>
+        public void AbandonUnsent()
+        {
+            SendFailed = true;
+            if (Kind == SlotKind.Multi)
+            {
+                Interlocked.Add(ref _remaining, -(Count - Sent));
+            }
+        }
+
         public void Reset(SlotKind kind, int count, TPassThrough passThrough)
         {
             Kind = kind;
             Count = count;
             PassThrough = passThrough;
             Sent = 0;
+            SendFailed = false;
             Handled = false;
             Dropped = false;
-            if (Reports.Length < count)
+            if (_outcomes.Length < count)
             {
-                Reports = new DeliveryReport<TKey, TValue>?[count];
+                _outcomes = new Outcome[count];
             }
 
             // The Produce calls that follow publish it to the client's thread; volatile makes that explicit.
-            Volatile.Write(ref Remaining, count);
+            Volatile.Write(ref _remaining, count);
         }
 
         public void Clear()
         {
-            Array.Clear(Reports, 0, Math.Min(Count, Reports.Length));
+            if (Count == 1)
+            {
+                _outcomes[0] = default;
+            }
+            else if (Count > 1)
+            {
+                Array.Clear(_outcomes, 0, Count);
+            }
+
+            _singleReported = 0;
+
             Single = null;
             Multi = null;
             PassThrough = default!;
         }
 
         private Action<DeliveryReport<TKey, TValue>> CreateHandler(int position) => report => _owner.OnDelivered(this, position, report);
+
+        private struct Outcome
+        {
+            public RecordMetadata Metadata;
+            public Error? Error;
+        }
     }
 }

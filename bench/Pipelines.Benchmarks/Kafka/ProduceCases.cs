@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Pipelines.Configuration;
+using Pipelines.Kafka;
+using Pipelines.Kafka.Embedded;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+
+namespace Pipelines.Benchmarks.Kafka;
+
+/// <summary>
+/// Production throughput on the embedded cluster: <see cref="KafkaProducer.PlainSink{TKey, TValue}(ProducerSettings{TKey, TValue}, IProducer{TKey, TValue})"/>
+/// side by side with the client's limit, a hand-written loop of <c>Produce</c> calls with a delivery handler that waits
+/// for every delivery (the anchor). Both use the same client settings (the reference configuration: acks=all,
+/// idempotence) and a fresh client and topic per run whose metadata is fetched before the clock starts (librdkafka
+/// otherwise waits up to a second before it looks up a new topic); runs alternate and the better of each counts.
+/// </summary>
+internal static class ProduceCases
+{
+    private const int Partitions = 16;
+    private const int ValueSize = 100;
+
+    // Records in flight: enough for librdkafka to send full batches on every partition (the default of 100 is for
+    // latency, not bulk loads); the anchor is bounded only by the client's queue (100,000 records).
+    private const int Parallelism = 20_000;
+
+    public static async Task RunAsync(string suite, BenchOptions options, BenchReport report, CancellationToken cancellationToken)
+    {
+        var count = options.Size(500_000, 50_000);
+        var rounds = options.Quick ? 1 : 3;
+        using var cluster = EmbeddedKafkaCluster.Start(1);
+        var settings = ProducerSettings<Null, byte[]>.Create(ConfigFactory.Reference(), null, null)
+            .WithBootstrapServers(cluster.BootstrapServers)
+            .WithParallelism(Parallelism);
+        var value = new byte[ValueSize];
+        Random.Shared.NextBytes(value);
+
+        // Warm both paths up (JIT tiers, connections) with a full-size run each.
+        await HandWrittenLoopAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
+        await PlainSinkAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
+
+        Run anchor = default, ours = default;
+        for (var round = 0; round < rounds; round++)
+        {
+            ours = Run.Better(ours, await PlainSinkAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false));
+            anchor = Run.Better(anchor, await HandWrittenLoopAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false));
+        }
+
+        report.Case(suite, "produce-plain-sink", ours.PerSecond, anchor.PerSecond, "msg/s",
+            $"{count:N0} records of {ValueSize} bytes over {Partitions} partitions, parallelism {Parallelism:N0}; anchor: Produce loop with a "
+            + $"delivery handler awaiting every delivery; process CPU per record: ours {ours.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us");
+    }
+
+    /// <summary>The anchor: what a careful hand-written produce loop achieves.</summary>
+    private static async Task<Run> HandWrittenLoopAsync(
+        EmbeddedKafkaCluster cluster, ProducerSettings<Null, byte[]> settings, byte[] value, int count, CancellationToken cancellationToken)
+    {
+        var topic = NewTopic(cluster);
+        using var producer = CreateWarmProducer(settings, topic);
+        var remaining = count;
+        var failures = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnDelivered(DeliveryReport<Null, byte[]> report)
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.Increment(ref failures);
+            }
+
+            if (Interlocked.Decrement(ref remaining) == 0)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        Action<DeliveryReport<Null, byte[]>> handler = OnDelivered;
+        var measure = Measure.Start();
+        await Task.Run(
+            () =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    while (true)
+                    {
+                        try
+                        {
+                            producer.Produce(topic, new Message<Null, byte[]> { Value = value }, handler);
+                            break;
+                        }
+                        catch (ProduceException<Null, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                        {
+                            Thread.Sleep(1);
+                        }
+                    }
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var run = measure.Stop(count);
+        ThrowIfFailed(failures, count);
+        return run;
+    }
+
+    private static async Task<Run> PlainSinkAsync(
+        EmbeddedKafkaCluster cluster, ProducerSettings<Null, byte[]> settings, byte[] value, int count, CancellationToken cancellationToken)
+    {
+        var topic = NewTopic(cluster);
+        using var producer = CreateWarmProducer(settings, topic);
+        var materializer = new Materializer();
+        await using var disposeMaterializer = materializer.ConfigureAwait(false);
+        var measure = Measure.Start();
+        await Source.From(Records(topic, value, count))
+            .RunWith(KafkaProducer.PlainSink(settings, producer), materializer)
+            .WaitAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return measure.Stop(count);
+    }
+
+    private static IEnumerable<ProducerRecord<Null, byte[]>> Records(string topic, byte[] value, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return new ProducerRecord<Null, byte[]>(topic, null!, value);
+        }
+    }
+
+    private static string NewTopic(EmbeddedKafkaCluster cluster)
+    {
+        var topic = "bench-produce-" + Guid.NewGuid().ToString("N");
+        cluster.CreateTopic(topic, Partitions);
+        return topic;
+    }
+
+    private static IProducer<Null, byte[]> CreateWarmProducer(ProducerSettings<Null, byte[]> settings, string topic)
+    {
+        var producer = KafkaProducer.CreateProducer(settings);
+        using var admin = new DependentAdminClientBuilder(producer.Handle).Build();
+        admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
+        return producer;
+    }
+
+    private static void ThrowIfFailed(int failures, int count)
+    {
+        if (failures > 0)
+        {
+            throw new InvalidOperationException($"{failures} of {count} benchmark records were not delivered.");
+        }
+    }
+
+    /// <summary>One measured run: records per second of wall time, and the process's CPU time per record.</summary>
+    private readonly record struct Run(double PerSecond, double CpuMicroseconds)
+    {
+        public static Run Better(Run a, Run b) => b.PerSecond > a.PerSecond ? b : a;
+    }
+
+    private readonly struct Measure
+    {
+        private readonly TimeSpan _cpu;
+        private readonly long _started;
+
+        private Measure(TimeSpan cpu, long started)
+        {
+            _cpu = cpu;
+            _started = started;
+        }
+
+        public static Measure Start() => new(Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.GetTimestamp());
+
+        public Run Stop(int count)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(_started);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+            return new Run(count / elapsed.TotalSeconds, cpu.TotalMicroseconds / count);
+        }
+    }
+}
