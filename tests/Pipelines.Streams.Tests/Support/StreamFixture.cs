@@ -42,7 +42,17 @@ internal sealed class StreamFixture : IAsyncDisposable
         }
         finally
         {
-            await Materializer.DisposeAsync();
+            Materializer.Dispose();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await Materializer.WhenAllStoppedAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var running = Materializer.RunningIslands.SelectMany(i => i.RunningStages());
+                throw new Xunit.Sdk.XunitException($"Stages still running 30 s after the materializer was disposed: {string.Join(", ", running)}.");
+            }
         }
     }
 }
