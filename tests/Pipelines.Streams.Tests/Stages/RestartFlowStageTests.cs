@@ -139,12 +139,12 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
     {
         var (source, sink) = Run(RestartFlow.WithBackoff(new RestartSettings(Second, Second, 0), TimesTenFailingOnNegative));
 
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
         (await source.ExpectRequestAsync()).Should().Be(1);
         await source.SendNextAsync(4);
         await sink.ExpectNextAsync(40);
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
 
         sink.Cancel();
         await source.ExpectCancellationAsync();
@@ -179,6 +179,6 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
         return flow;
     }
 
-    private (ProbeSource<int> Source, ProbeSink<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
-        ProbeSource.Create<int>().Via(flow).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+    private (SourceProbe<int> Source, SinkProbe<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
+        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 }

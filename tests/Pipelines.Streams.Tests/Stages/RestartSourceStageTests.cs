@@ -18,7 +18,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_SourceKeepsFailing_RestartsOnTheDoublingScheduleCappedAtMaxBackoff()
     {
         var settings = new RestartSettings(Second, TimeSpan.FromSeconds(4), 0, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(100);
 
         var expectedDelays = new[] { 1, 2, 4, 4, 4 };
@@ -40,7 +40,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_IncarnationOutlivesMaxRestartsWithin_StartsTheBackoffOver()
     {
         var settings = new RestartSettings(Second, TimeSpan.FromSeconds(8), 0, maxRestartsWithin: TimeSpan.FromSeconds(5));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("1"));
         await ExpectRestartAfterAsync(Second, incarnation: 2);
@@ -65,7 +65,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_MaxRestartsReached_FailsWithTheLastFailure()
     {
         var settings = new RestartSettings(Second, Second, 0, maxRestarts: 2, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(1);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("1"));
@@ -82,7 +82,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_SourceCompletes_RestartsItAndKeepsEmitting()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(10);
 
         var first = await _incarnations.GetAsync(1);
@@ -102,7 +102,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_MaxRestartsReachedAfterCompletion_Completes()
     {
         var settings = new RestartSettings(Second, Second, 0, maxRestarts: 1, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(1);
 
         (await _incarnations.GetAsync(1)).SendComplete();
@@ -115,7 +115,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task OnFailuresWithBackoff_SourceCompletes_CompletesWithoutRestart()
     {
-        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(10);
 
         var first = await _incarnations.GetAsync(1);
@@ -131,7 +131,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task OnFailuresWithBackoff_SourceFails_RestartsIt()
     {
-        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(10);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("boom"));
@@ -147,15 +147,15 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_NoDemand_RunningSourceIsNotPulled()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
         var first = await _incarnations.GetAsync(1);
 
-        await first.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await first.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
         (await first.ExpectRequestAsync()).Should().Be(1);
         await first.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        await first.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await first.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
 
         sink.Cancel();
         await first.ExpectCancellationAsync();
@@ -164,7 +164,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_DownstreamCancelsDuringBackoff_StopsWithoutRestarting()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("boom"));
         await _fx.Clock.WaitForTimersAsync();
@@ -181,7 +181,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
         var calls = 0;
         var settings = new RestartSettings(Second, Second, 0, maxRestartsWithin: TimeSpan.FromMinutes(1));
         var sink = RestartSource.WithBackoff(settings, () => ++calls == 1 ? throw new InvalidOperationException("factory") : Source.From([5]))
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
         sink.Request(1);
 
         await _fx.Clock.WaitForTimersAsync();

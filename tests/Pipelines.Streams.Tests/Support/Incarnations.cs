@@ -5,7 +5,7 @@ namespace Pipelines.Streams.Tests.Support;
 /// <summary>A factory of probe sources for restart tests: counts how often it was materialized and hands out each probe.</summary>
 internal sealed class Incarnations<T>
 {
-    private readonly List<ProbeSource<T>> _probes = [];
+    private readonly List<SourceProbe<T>> _probes = [];
     private int _created;
 
     /// <summary>How many sources the factory created.</summary>
@@ -23,10 +23,10 @@ internal sealed class Incarnations<T>
         }
     }
 
-    public Source<T, ProbeSource<T>> Next()
+    public Source<T, SourceProbe<T>> Next()
     {
         Interlocked.Increment(ref _created);
-        return ProbeSource.Create<T>().MapMaterializedValue(p =>
+        return TestSource.Probe<T>().MapMaterializedValue(p =>
         {
             lock (_probes)
             {
@@ -38,7 +38,7 @@ internal sealed class Incarnations<T>
     }
 
     /// <summary>Waits until the <paramref name="number"/>-th incarnation (1-based) was materialized and returns its probe.</summary>
-    public async Task<ProbeSource<T>> GetAsync(int number)
+    public async Task<SourceProbe<T>> GetAsync(int number)
     {
         await Eventually.TrueAsync(() => Materialized >= number, $"incarnation {number} to be materialized");
         lock (_probes)

@@ -13,7 +13,7 @@ internal sealed class StreamFixture : IAsyncDisposable
         Materializer = new Materializer(new MaterializerSettings { TimeProvider = Clock, Logger = Logger });
     }
 
-    public ManualClock Clock { get; } = new();
+    public ManualTimeProvider Clock { get; } = new();
 
     public ListLogger Logger { get; } = new();
 
