@@ -246,6 +246,60 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         await Task.WhenAll(first.ShutdownAsync(), second.ShutdownAsync()).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task CommitPosition_RecordDroppedByTheGraph_HoldsThePositionAndIsLoggedAfterTheWarningTime()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 8);
+        var logger = new CapturingLogger();
+        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true, CommitTimeWarning = TimeSpan.FromMilliseconds(200), Logger = logger }, partitions: 1);
+        var records = await ReadAsync(actor.Reader!, 8);
+
+        // The graph "filters out" offset 3: it never reaches a committer.
+        foreach (var record in records.Where(r => r.Result.Offset.Value != 3))
+        {
+            record.CreateCommittableOffset().MarkProcessed();
+        }
+
+        await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
+        await Until(() => logger.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("held at offset 3", StringComparison.Ordinal)));
+
+        (await Committed(group, topic)).Should().Be(3, "an offset that was never processed is never skipped");
+        logger.Entries.Should().ContainSingle(e => e.Message.Contains("held at offset", StringComparison.Ordinal), "each held offset is reported once");
+
+        records.Single(r => r.Result.Offset.Value == 3).CreateCommittableOffset().MarkProcessed();
+        await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
+        (await Committed(group, topic)).Should().Be(8);
+        await actor.ShutdownAsync().WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Metrics_StatisticsEnabled_ReportTheLagOfEachPartition()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await _kafka.ProduceBatchAsync(topic, 50);
+        var config = _kafka.ConsumerConfig(group);
+        config.StatisticsIntervalMs = 100;
+        var actor = new KafkaConsumerActor<string, string>(
+            config, null, null, Subscriptions.Assignment(new TopicPartition(topic, 0)), new ConsumerActorOptions { TrackOffsets = true });
+        actor.Start();
+        var records = await ReadAsync(actor.Reader!, 50);
+        foreach (var record in records.Take(10))
+        {
+            record.CreateCommittableOffset().MarkProcessed();
+        }
+
+        await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
+
+        await Until(() => actor.Metrics.Partitions.Values.Single().Lag == 40);
+        var partition = actor.Metrics.Partitions[new TopicPartition(topic, 0)];
+        partition.CommittedOffset.Should().Be(10);
+        actor.Metrics.TotalLag.Should().Be(40);
+        await actor.ShutdownAsync().WaitAsync(Patience);
+    }
+
     // With the cooperative protocol a member gives up partitions after the group synced, when the broker accepts its
     // commits; librdkafka 2.0.2's mock refuses commits during an eager rebalance's join phase.
     private ConsumerConfig Cooperative(string group)

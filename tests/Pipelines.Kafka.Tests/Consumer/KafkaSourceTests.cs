@@ -148,14 +148,15 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
     public async Task PlainPartitionedManualOffsetSource_OffsetsFromTheCallback_StartEachPartitionThere()
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 2);
-        await _kafka.ProduceBatchAsync(topic, 40);
+        var produced = await TestProducer.ProduceAsync(_kafka, topic, partitions: 2, count: 40);
+        var start = new Dictionary<int, long> { [0] = 5, [1] = 15 };
         var first = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
         var count = 0;
 
         var (control, done) = KafkaConsumer.PlainPartitionedManualOffsetSource(
                 KafkaTestSettings.Consumer(_kafka, KafkaClusterFixture.NewGroupId()),
                 Subscriptions.Topics(topic),
-                assigned => assigned.ToDictionary(tp => tp, tp => tp.Partition.Value == 0 ? 5L : 15L))
+                assigned => assigned.ToDictionary(tp => tp, tp => start[tp.Partition.Value]))
             .ToMaterialized(
                 Sink.ForEach<(TopicPartition Partition, Source<ConsumeResult<string, string>, NotUsed> Records)>(sub =>
                     sub.Records.RunForEach(
@@ -167,7 +168,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
                         _materializer)),
                 Keep.Both)
             .Run(_materializer);
-        var expected = (20 - 5) + (20 - 15);
+        var expected = produced.Count(d => d.Offset.Value >= start[d.Partition.Value]);
         await Until(() => first.Count == 2 && Volatile.Read(ref count) >= expected);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
 

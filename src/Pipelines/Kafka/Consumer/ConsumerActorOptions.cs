@@ -18,7 +18,13 @@ internal sealed record ConsumerActorOptions
     /// <summary>How long one poll waits for records when there is nothing else to do.</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Records buffered per partition before the partition is paused; it resumes at half.</summary>
+    /// <summary>
+    /// How long a partition's buffer may stay over its size while the poll loop waits for it to drain before the partition
+    /// is paused; also how often the loop polls while it waits (keeping the group membership and serving rebalances).
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Records buffered per partition before the poll loop stops taking records; it goes on at half.</summary>
     public int BufferSize { get; init; } = 1000;
 
     /// <summary>Ledger entries per partition (emitted records not yet committable) before the partition is paused.</summary>

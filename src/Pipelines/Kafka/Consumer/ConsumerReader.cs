@@ -10,20 +10,20 @@ namespace Pipelines.Kafka;
 /// <remarks>
 /// Records of a partition that was revoked or lost after they were buffered are dropped here, silently by design: their
 /// offsets belong to an earlier assignment, were never emitted, and the new owner of the partition reads them again.
-/// Taking records counts them per partition; when a partition paused for a full buffer drains to half, the poll thread is
-/// asked to resume it.
+/// Taking records counts them per partition; when the poll loop waits for a partition's buffer to drain (it stopped taking
+/// records, or paused the partition), the reader wakes it once the buffer is down to half.
 /// </remarks>
 internal sealed class ConsumerReader<TKey, TValue>
 {
     private readonly ChannelReader<BufferedRecord<TKey, TValue>> _reader;
     private readonly IConsumerPollLoop _loop;
-    private readonly long _resumeThreshold;
+    private readonly BufferGauge? _total;
 
-    public ConsumerReader(ChannelReader<BufferedRecord<TKey, TValue>> reader, IConsumerPollLoop loop, long resumeThreshold, TopicPartition? partition)
+    public ConsumerReader(ChannelReader<BufferedRecord<TKey, TValue>> reader, IConsumerPollLoop loop, BufferGauge? total, TopicPartition? partition)
     {
         _reader = reader;
         _loop = loop;
-        _resumeThreshold = resumeThreshold;
+        _total = total;
         Partition = partition;
     }
 
@@ -39,8 +39,7 @@ internal sealed class ConsumerReader<TKey, TValue>
         while (_reader.TryRead(out record))
         {
             var partition = record.Partition;
-            var remaining = partition.OnRead(record.Sequence);
-            if (remaining <= _resumeThreshold && partition.PausedForBuffer && partition.TryRequestResume())
+            if (partition.OnTaken(record.Sequence) | (_total is not null && _total.OnTaken()))
             {
                 _loop.RequestResume();
             }

@@ -56,6 +56,7 @@ internal sealed class ConsumerStageContext<TKey, TValue>
             TrackOffsets = TrackOffsets,
             OffsetsOnAssign = OffsetsOnAssign,
             PollTimeout = Settings.PollTimeout,
+            PollInterval = Settings.PollInterval,
             BufferSize = Settings.BufferSize,
             MaxPollRecords = Settings.MaxPollRecords,
             CommitTimeout = Settings.CommitTimeout,

@@ -61,6 +61,13 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     private readonly List<(TopicPartitionOffset Offset, TaskCompletionSource Waiter)> _explicitCommits = [];
     private readonly List<TopicPartition> _toPause = [];
     private readonly List<TopicPartition> _toResume = [];
+    private readonly List<PartitionState> _over = [];
+    private readonly BufferGauge? _total;
+    private readonly ManualResetEventSlim _wakeEvent = new(false);
+    private long _lastPoll;
+    private bool _mergedOver;
+    private long _mergedOverSince;
+    private long _mergedTakenMark;
     private IConsumer<TKey, TValue>? _consumer;
     private ConsumerWakeup? _wakeup;
     private TimeSpan _pollTimeout;
@@ -132,7 +139,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         else
         {
             _merged = Channel.CreateUnbounded<BufferedRecord<TKey, TValue>>(channelOptions);
-            Reader = new ConsumerReader<TKey, TValue>(_merged.Reader, this, _resumeThreshold, partition: null);
+            _total = new BufferGauge();
+            Reader = new ConsumerReader<TKey, TValue>(_merged.Reader, this, _total, partition: null);
         }
     }
 
@@ -159,7 +167,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             foreach (var state in _assigned)
             {
                 partitions[state.TopicPartition] = new PartitionMetrics(
-                    state.Lag, state.Buffered, state.PublishedInFlight, state.PublishedCommitted, state.PausedForBuffer);
+                    state.Lag, state.Buffered, state.PublishedInFlight, state.PublishedCommitted, state.Paused);
             }
 
             return new ConsumerMetrics(
@@ -251,7 +259,9 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
     {
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
+            // The loop either blocks in the client's poll (yield) or waits for a buffer to drain (event).
             _wakeup?.Wake();
+            _wakeEvent.Set();
         }
     }
 
@@ -271,6 +281,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             while (true)
             {
                 // Full fence: requests enqueued before this point are seen below; later ones wake the next poll.
+                _wakeEvent.Reset();
                 Interlocked.Exchange(ref _wakePending, 0);
                 if (_fatal is { } fatal)
                 {
@@ -293,7 +304,14 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
                 UpdatePauses();
                 Housekeeping();
-                Poll();
+                if (IsThrottled)
+                {
+                    Throttled();
+                }
+                else
+                {
+                    Poll();
+                }
             }
 
             ShutdownGracefully();
@@ -466,7 +484,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.WarnedStuckOffset = -1;
             state.Paused = false;
             state.PausedForBuffer = false;
-            state.ClearResumeRequest();
+            state.Over = false;
+            state.Gauge.StopAwaitingDrain();
             state.NeedsPauseSync = true;
             state.ReaderEpoch = state.Ledger.Epoch;
             if (_assignedPartitions is not null)
@@ -480,7 +499,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
                 }
                 else
                 {
-                    _assignedPartitions.Writer.TryWrite(new ConsumerReader<TKey, TValue>(channel.Reader, this, _resumeThreshold, tp));
+                    _assignedPartitions.Writer.TryWrite(new ConsumerReader<TKey, TValue>(channel.Reader, this, total: null, tp));
                 }
             }
         }
@@ -505,6 +524,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             state.Ledger.Reset();
             state.Paused = false;
             state.PausedForBuffer = false;
+            state.Over = false;
+            state.Gauge.StopAwaitingDrain();
             partition.Channel?.Writer.TryComplete();
             partition.Channel = null;
         }
@@ -831,28 +852,55 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
     }
 
+    private bool IsThrottled => _over.Count > 0 || _mergedOver;
+
     private void UpdatePauses()
     {
+        // A buffer over its size stops the loop from taking records (librdkafka keeps what it prefetched), until it drains
+        // to half. Pausing is the second resort, because a pause makes librdkafka drop the partition's prefetched records
+        // and fetch them again on resume: the single reader of all partitions is paused out only when it made no progress
+        // for poll-interval; a partition substream, when it did not drain within poll-interval (a slow substream must not
+        // hold up the others).
+        var now = _time.GetTimestamp();
+        if (_mergedOver)
+        {
+            UpdateMergedOver(now);
+        }
+
+        for (var i = _over.Count - 1; i >= 0; i--)
+        {
+            var state = _over[i];
+            var drained = state.Buffered <= _resumeThreshold;
+            if (state.Assigned && !_stopped && !drained && _time.GetElapsedTime(state.OverSince, now) < _options.PollInterval)
+            {
+                continue;
+            }
+
+            state.Over = false;
+            _over.RemoveAt(i);
+            if (state.Assigned && !_stopped && !drained)
+            {
+                state.PausedForBuffer = true;
+            }
+            else
+            {
+                state.Gauge.StopAwaitingDrain();
+            }
+        }
+
         var inFlightPaused = false;
+        var totalDrained = _total is not null && _total.Count <= MergedBudget / 2;
         foreach (var state in _assigned)
         {
             var overInFlight = _options.TrackOffsets && state.Ledger.InFlight >= _options.MaxInFlightPerPartition;
             inFlightPaused |= overInFlight;
-            var buffered = state.Buffered;
-            bool pause;
-            if (_stopped || overInFlight || buffered >= _options.BufferSize)
+            if (state.PausedForBuffer && (_total is null ? state.Buffered <= _resumeThreshold : totalDrained))
             {
-                pause = true;
-            }
-            else if (state.Paused)
-            {
-                pause = buffered > _resumeThreshold;
-            }
-            else
-            {
-                pause = false;
+                state.PausedForBuffer = false;
+                state.Gauge.StopAwaitingDrain();
             }
 
+            var pause = _stopped || overInFlight || state.PausedForBuffer;
             if (state.NeedsPauseSync || pause != state.Paused)
             {
                 SetPaused(state, pause, force: state.NeedsPauseSync);
@@ -860,8 +908,50 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             }
         }
 
+        if (totalDrained && !_mergedOver)
+        {
+            _total!.StopAwaitingDrain();
+        }
+
         _inFlightPaused = inFlightPaused;
         FlushPauseChanges();
+    }
+
+    /// <summary>The records the single reader of all partitions may have buffered: buffer-size per assigned partition.</summary>
+    private long MergedBudget => (long)_options.BufferSize * Math.Max(1, _assigned.Length);
+
+    private void UpdateMergedOver(long now)
+    {
+        var total = _total!;
+        if (_stopped || total.Count <= MergedBudget / 2)
+        {
+            _mergedOver = false;
+            total.StopAwaitingDrain();
+            return;
+        }
+
+        if (_time.GetElapsedTime(_mergedOverSince, now) < _options.PollInterval)
+        {
+            return;
+        }
+
+        if (total.Taken != _mergedTakenMark)
+        {
+            // Slow but moving: keep waiting without pausing.
+            _mergedOverSince = now;
+            _mergedTakenMark = total.Taken;
+            return;
+        }
+
+        // The reader made no progress for poll-interval: pause every partition that has records waiting, until it drains.
+        _mergedOver = false;
+        foreach (var state in _assigned)
+        {
+            if (state.Buffered > 0)
+            {
+                state.PausedForBuffer = true;
+            }
+        }
     }
 
     private void SetPaused(PartitionState state, bool pause, bool force)
@@ -873,9 +963,6 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
         if (pause)
         {
-            // Publish the pause before re-reading the buffer, so a reader draining it now is sure to ask for a resume.
-            state.ClearResumeRequest();
-            state.PausedForBuffer = true;
             _toPause.Add(state.TopicPartition);
             if (!state.Paused)
             {
@@ -884,7 +971,6 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
         else
         {
-            state.PausedForBuffer = false;
             _toResume.Add(state.TopicPartition);
             if (state.Paused)
             {
@@ -893,6 +979,59 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         }
 
         state.Paused = pause;
+    }
+
+    private void EnterOver(PartitionState state)
+    {
+        state.Over = true;
+        state.OverSince = _time.GetTimestamp();
+        state.Gauge.AwaitDrain(_resumeThreshold);
+        _over.Add(state);
+    }
+
+    private void EnterMergedOver()
+    {
+        _mergedOver = true;
+        _mergedOverSince = _time.GetTimestamp();
+        _mergedTakenMark = _total!.Taken;
+        _total.AwaitDrain(MergedBudget / 2);
+    }
+
+    private void Throttled()
+    {
+        // Not taking records, but polling every poll-interval keeps the group membership and serves rebalances; what such a
+        // poll returns is buffered (a partition over its size for longer than poll-interval gets paused, so this is bounded).
+        var sinceLastPoll = _time.GetElapsedTime(_lastPoll);
+        if (sinceLastPoll >= _options.PollInterval)
+        {
+            _lastPoll = _time.GetTimestamp();
+            var result = ConsumeOne(TimeSpan.Zero);
+            if (result is not null)
+            {
+                _batchTimestamp = _lastPoll;
+                Deliver(result);
+            }
+
+            return;
+        }
+
+        var wait = _options.PollInterval - sinceLastPoll;
+        foreach (var state in _over)
+        {
+            var left = _options.PollInterval - _time.GetElapsedTime(state.OverSince);
+            wait = left < wait ? left : wait;
+        }
+
+        if (_mergedOver)
+        {
+            var left = _options.PollInterval - _time.GetElapsedTime(_mergedOverSince);
+            wait = left < wait ? left : wait;
+        }
+
+        if (wait > TimeSpan.Zero && _requests.IsEmpty && Volatile.Read(ref _wakePending) == 0)
+        {
+            _wakeEvent.Wait(wait);
+        }
     }
 
     private void FlushPauseChanges()
@@ -951,6 +1090,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             timeout = untilRetry < TimeSpan.Zero ? TimeSpan.Zero : untilRetry < timeout ? untilRetry : timeout;
         }
 
+        _lastPoll = _time.GetTimestamp();
         var result = ConsumeOne(timeout);
         if (result is null)
         {
@@ -959,7 +1099,7 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
 
         _batchTimestamp = _time.GetTimestamp();
         Deliver(result);
-        for (var i = 1; i < _options.MaxPollRecords; i++)
+        for (var i = 1; i < _options.MaxPollRecords && !IsThrottled; i++)
         {
             result = ConsumeOne(TimeSpan.Zero);
             if (result is null)
@@ -1034,15 +1174,22 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
             sequence = ledger.Register(offset, _batchTimestamp);
         }
 
-        state.OnWritten();
+        state.Gauge.OnWritten();
+        _total?.OnWritten();
         var record = new BufferedRecord<TKey, TValue>(result, state, state.Ledger.Epoch, sequence);
         (partition.Channel?.Writer ?? _merged!.Writer).TryWrite(record);
         Volatile.Write(ref _recordsReceived, _recordsReceived + 1);
 
-        if (!state.Paused && state.Buffered >= _options.BufferSize)
+        if (_total is not null)
         {
-            SetPaused(state, pause: true, force: false);
-            FlushPauseChanges();
+            if (!_mergedOver && _total.Count >= MergedBudget)
+            {
+                EnterMergedOver();
+            }
+        }
+        else if (!state.Over && !state.Paused && state.Buffered >= _options.BufferSize)
+        {
+            EnterOver(state);
         }
     }
 
@@ -1219,6 +1366,8 @@ internal sealed class KafkaConsumerActor<TKey, TValue> : IOffsetCommitter, ICons
         CompleteCommitWaiters(pendingFailure);
         FailPendingRequests(pendingFailure);
         _assigned = [];
+        _over.Clear();
+        _mergedOver = false;
         if (failure is null)
         {
             _completion.TrySetResult();

@@ -9,11 +9,8 @@ namespace Pipelines.Kafka;
 internal sealed class PartitionState
 {
     private int _readerEpoch = -1;
-    private long _written;
-    private long _read;
     private long _lastDequeuedSequence = -1;
-    private int _pausedForBuffer;
-    private int _resumeRequested;
+    private int _publishedPaused;
     private long _lag = -1;
     private long _publishedCommitted = -1;
     private int _publishedInFlight;
@@ -35,7 +32,20 @@ internal sealed class PartitionState
     public bool Assigned { get; set; }
 
     /// <summary>Whether the client has the partition paused; poll thread only.</summary>
-    public bool Paused { get; set; }
+    public bool Paused
+    {
+        get => Volatile.Read(ref _publishedPaused) != 0;
+        set => Volatile.Write(ref _publishedPaused, value ? 1 : 0);
+    }
+
+    /// <summary>Whether the partition is paused because its buffer did not drain in time; poll thread only.</summary>
+    public bool PausedForBuffer { get; set; }
+
+    /// <summary>Whether the buffer is over its size and the poll loop stopped taking records for it; poll thread only.</summary>
+    public bool Over { get; set; }
+
+    /// <summary>When the buffer went over its size (poll loop clock); poll thread only.</summary>
+    public long OverSince { get; set; }
 
     /// <summary>Whether the pause state must be told to the client after an assignment; poll thread only.</summary>
     public bool NeedsPauseSync { get; set; }
@@ -53,18 +63,14 @@ internal sealed class PartitionState
         set => Volatile.Write(ref _readerEpoch, value);
     }
 
-    /// <summary>Records of this partition in the buffer (any epoch): written by the poll thread minus taken by the reader.</summary>
-    public long Buffered => Volatile.Read(ref _written) - Volatile.Read(ref _read);
+    /// <summary>Counts this partition's records in the buffer (any epoch): written by the poll thread, taken by the reader.</summary>
+    public BufferGauge Gauge { get; } = new();
+
+    /// <summary>Records of this partition in the buffer.</summary>
+    public long Buffered => Gauge.Count;
 
     /// <summary>The sequence number of the last record the reader took (the ledger's numbering).</summary>
     public long LastDequeuedSequence => Volatile.Read(ref _lastDequeuedSequence);
-
-    /// <summary>Whether the poll thread paused the partition because its buffer was full (read by the reader).</summary>
-    public bool PausedForBuffer
-    {
-        get => Volatile.Read(ref _pausedForBuffer) != 0;
-        set => Volatile.Write(ref _pausedForBuffer, value ? 1 : 0);
-    }
 
     /// <summary>The consumer lag from the latest statistics, or -1 when unknown.</summary>
     public long Lag
@@ -87,23 +93,12 @@ internal sealed class PartitionState
         set => Volatile.Write(ref _publishedInFlight, value);
     }
 
-    /// <summary>Counts a record written to the buffer; poll thread only.</summary>
-    public void OnWritten() => Volatile.Write(ref _written, _written + 1);
-
-    /// <summary>Counts a record taken from the buffer and returns how many remain; reader only (one reader per partition).</summary>
-    public long OnRead(long sequence)
+    /// <summary>Counts a record taken from the buffer; returns whether the poll loop must be woken. Reader only.</summary>
+    public bool OnTaken(long sequence)
     {
         Volatile.Write(ref _lastDequeuedSequence, sequence);
-        var read = _read + 1;
-        Volatile.Write(ref _read, read);
-        return Volatile.Read(ref _written) - read;
+        return Gauge.OnTaken();
     }
-
-    /// <summary>Claims the right to ask the poll thread for a resume (once per pause).</summary>
-    public bool TryRequestResume() => Interlocked.Exchange(ref _resumeRequested, 1) == 0;
-
-    /// <summary>Re-arms <see cref="TryRequestResume"/>; poll thread only.</summary>
-    public void ClearResumeRequest() => Volatile.Write(ref _resumeRequested, 0);
 
     public override string ToString() => TopicPartition.ToString();
 }

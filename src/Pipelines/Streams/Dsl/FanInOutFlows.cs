@@ -36,7 +36,7 @@ internal static class FanInOutFlows
     public static IGraph<FlowShape<T, T>, TMat> AlsoTo<T, TMat>(IGraph<SinkShape<T>, TMat> sink) =>
         GraphDsl.Create(sink, (b, side) =>
         {
-            // eagerCancel: the side sink cancelling (it finished or failed) stops the main path too, so it is never silently cut off.
+            // eagerCancel: the side sink finishing stops the main path too, and its failure fails the main path, so neither is silently cut off.
             var broadcast = b.Add(new BroadcastStage<T>(2, eagerCancel: true));
             b.Connect(broadcast.Out[1], side.Inlet);
             return new FlowShape<T, T>(broadcast.In, broadcast.Out[0]);

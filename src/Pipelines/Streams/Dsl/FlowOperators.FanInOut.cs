@@ -21,4 +21,8 @@ public sealed partial class Flow<TIn, TOut, TMat>
 
     /// <inheritdoc cref="Source{TOut,TMat}.AlsoTo{TMat2}(IGraph{SinkShape{TOut},TMat2})"/>
     public Flow<TIn, TOut, TMat> AlsoTo<TMat2>(IGraph<SinkShape<TOut>, TMat2> sink) => Via(FanInOutFlows.AlsoTo(sink));
+
+    /// <inheritdoc cref="Source{TOut,TMat}.AlsoToMaterialized{TMat2,TMat3}(IGraph{SinkShape{TOut},TMat2},Func{TMat,TMat2,TMat3})"/>
+    public Flow<TIn, TOut, TMat3> AlsoToMaterialized<TMat2, TMat3>(IGraph<SinkShape<TOut>, TMat2> sink, Func<TMat, TMat2, TMat3> combine) =>
+        ViaMaterialized(FanInOutFlows.AlsoTo(sink), combine);
 }

@@ -39,13 +39,20 @@ public sealed partial class Source<TOut, TMat>
         Via(FanInOutFlows.ZipWith(other, zipper));
 
     /// <summary>
-    /// Also sends every element to <paramref name="sink"/> (a broadcast to a side sink). Each element goes downstream
-    /// only once the side sink took it too, so the side sink's back-pressure slows the main stream; its failure or
-    /// cancellation cancels this source and completes the main downstream (the side sink's failure shows in its own
-    /// materialized value).
+    /// Also sends every element to <paramref name="sink"/> (a broadcast to a side sink). An element goes on downstream
+    /// only once the side sink pulled too, so the side sink's back-pressure slows the main stream. When the side sink
+    /// fails, the main stream fails with the same error (upstream is cancelled); when it completes early (e.g. a sink
+    /// that needs only the first element), upstream is cancelled and the main stream completes.
     /// <para>Emits when: an element is available and both downstream and the side sink pulled. Back-pressures when:
-    /// downstream or the side sink back-pressures. Completes when: this source completes. Cancels when: downstream or
-    /// the side sink cancels.</para>
+    /// downstream or the side sink back-pressures. Completes when: upstream completes, or the side sink cancels. Fails
+    /// when: upstream or the side sink fails. Cancels when: downstream or the side sink cancels.</para>
     /// </summary>
     public Source<TOut, TMat> AlsoTo<TMat2>(IGraph<SinkShape<TOut>, TMat2> sink) => Via(FanInOutFlows.AlsoTo(sink));
+
+    /// <summary>
+    /// Like <see cref="AlsoTo{TMat2}"/>, combining this source's materialized value with the side sink's using
+    /// <paramref name="combine"/> (e.g. <see cref="Keep.Both{TLeft,TRight}"/> to observe the side sink's task).
+    /// </summary>
+    public Source<TOut, TMat3> AlsoToMaterialized<TMat2, TMat3>(IGraph<SinkShape<TOut>, TMat2> sink, Func<TMat, TMat2, TMat3> combine) =>
+        ViaMaterialized(FanInOutFlows.AlsoTo(sink), combine);
 }

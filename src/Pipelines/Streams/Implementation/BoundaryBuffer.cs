@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Pipelines.Streams.Stage;
@@ -44,9 +45,11 @@ internal sealed class BoundaryBuffer<T>
 
     public int WakeThreshold { get; }
 
-    public StageCallback WakeConsumer { get; set; } = null!;
+    // Null until that end is materialized: a substream's buffer is written before its consumer stage exists. An end
+    // that is not there yet has not parked, and it reads the buffer's state when it starts, so no wake-up is lost.
+    public StageCallback? WakeConsumer { get; set; }
 
-    public StageCallback WakeProducer { get; set; } = null!;
+    public StageCallback? WakeProducer { get; set; }
 
     public int UpstreamState => _upstreamState;
 
@@ -80,12 +83,24 @@ internal sealed class BoundaryBuffer<T>
         Volatile.Write(ref _tail.Value, tail + 1);
     }
 
+    /// <summary>
+    /// Wakes a parked consumer once enough elements are buffered to make the thread hop worth it; the rest is
+    /// published by <see cref="FlushToConsumer"/> at the end of the producer's run.
+    /// </summary>
+    public void NotifyConsumerIfBatchReady()
+    {
+        if (unchecked(_tail.Value - _producerCachedHead) >= WakeThreshold)
+        {
+            NotifyConsumerIfWaiting();
+        }
+    }
+
     /// <summary>Wakes the consumer if it is parked; cheap when it is not.</summary>
     public void NotifyConsumerIfWaiting()
     {
         if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
         {
-            WakeConsumer.Invoke();
+            WakeConsumer!.Invoke();
         }
     }
 
@@ -109,11 +124,32 @@ internal sealed class BoundaryBuffer<T>
         return false;
     }
 
+    /// <summary>
+    /// Takes back, on the producer side, the oldest element the consumer never read. Only valid once
+    /// <see cref="Cancelled"/> is set: the consumer reads nothing after cancelling, so the producer owns both ends.
+    /// </summary>
+    public bool TryReclaim(out T element)
+    {
+        Debug.Assert(_cancelled, "elements can only be reclaimed after the consumer cancelled");
+        var head = Volatile.Read(ref _head.Value);
+        if (head == _tail.Value)
+        {
+            element = default!;
+            return false;
+        }
+
+        ref var slot = ref _items[head & _mask];
+        element = slot;
+        slot = default!;
+        _head.Value = head + 1;
+        return true;
+    }
+
     public void CompleteUpstream()
     {
         _upstreamState = Completed;
         Interlocked.Exchange(ref _consumerWaiting, 0);
-        WakeConsumer.Invoke();
+        WakeConsumer?.Invoke();
     }
 
     public void FailUpstream(Exception cause)
@@ -121,7 +157,7 @@ internal sealed class BoundaryBuffer<T>
         Failure = cause;
         _upstreamState = Failed;
         Interlocked.Exchange(ref _consumerWaiting, 0);
-        WakeConsumer.Invoke();
+        WakeConsumer?.Invoke();
     }
 
     // ---- consumer side ----
@@ -151,7 +187,7 @@ internal sealed class BoundaryBuffer<T>
             && Capacity - unchecked(_consumerCachedTail - (head + 1)) >= WakeThreshold
             && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
         {
-            WakeProducer.Invoke();
+            WakeProducer!.Invoke();
         }
 
         return true;
@@ -169,7 +205,7 @@ internal sealed class BoundaryBuffer<T>
         // While parked the producer must be able to refill the ring; make sure it is not left parked too.
         if (Volatile.Read(ref _producerWaiting) == 1 && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
         {
-            WakeProducer.Invoke();
+            WakeProducer!.Invoke();
         }
 
         return false;
@@ -180,6 +216,6 @@ internal sealed class BoundaryBuffer<T>
         CancelCause = cause;
         _cancelled = true;
         Interlocked.Exchange(ref _producerWaiting, 0);
-        WakeProducer.Invoke();
+        WakeProducer?.Invoke();
     }
 }

@@ -23,12 +23,23 @@ internal sealed class BoundarySinkLogic<T> : GraphStageLogic, IInHandler, IRunEn
 
     public void OnPush()
     {
-        _buffer.Write(Grab(_in));
-        _dirty = true;
-        _buffer.NotifyConsumerIfWaiting();
-        if (_buffer.ProducerHasSpace() || _buffer.ParkProducer())
+        var element = Grab(_in);
+
+        // While upstream answers pulls synchronously, fill the ring in a loop (bounded by its free space).
+        while (true)
         {
-            Pull(_in);
+            _buffer.Write(element);
+            _dirty = true;
+            _buffer.NotifyConsumerIfBatchReady();
+            if (!_buffer.ProducerHasSpace() && !_buffer.ParkProducer())
+            {
+                return;
+            }
+
+            if (!PullSync(_in, out element))
+            {
+                return;
+            }
         }
     }
 

@@ -3,10 +3,11 @@ using Pipelines.Streams.Stage;
 namespace Pipelines.Streams.Implementation;
 
 /// <summary>
-/// The consumer end of an async boundary, in the downstream island: pushes buffered elements as downstream pulls,
-/// completes once the ring is drained after upstream completed, and fails as soon as upstream failed.
+/// The consumer end of an async boundary, in the downstream island: pushes buffered elements as downstream pulls
+/// (synchronously when the puller supports it), completes once the ring is drained after upstream completed, and
+/// fails as soon as upstream failed.
 /// </summary>
-internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
+internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISyncProducer<T>
 {
     private readonly BoundaryBuffer<T> _buffer;
     private readonly Outlet<T> _out;
@@ -21,13 +22,53 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
         SetHandler(_out, this);
     }
 
-    public void OnPull() => TryDeliver();
+    public void OnPull()
+    {
+        if (TryPullSync(out var element))
+        {
+            Push(_out, element);
+        }
+    }
 
     public void OnDownstreamFinish(Exception? cause)
     {
         _terminated = true;
         _buffer.Cancel(cause);
         CompleteStage();
+    }
+
+    public bool TryPullSync(out T element)
+    {
+        while (true)
+        {
+            var state = _buffer.UpstreamState;
+            if (state == BoundaryBuffer<T>.Failed)
+            {
+                _terminated = true;
+                FailStage(_buffer.Failure!);
+                break;
+            }
+
+            if (_buffer.TryRead(out element))
+            {
+                return true;
+            }
+
+            if (state == BoundaryBuffer<T>.Completed)
+            {
+                // The state was read before the ring: every element written before completion has been seen.
+                CompleteDrained();
+                break;
+            }
+
+            if (!_buffer.ParkConsumer())
+            {
+                break;
+            }
+        }
+
+        element = default!;
+        return false;
     }
 
     protected internal override void PostStop()
@@ -48,45 +89,20 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler
         }
         else if (IsAvailable(_out))
         {
-            TryDeliver();
+            OnPull();
         }
         else if (_buffer.UpstreamState == BoundaryBuffer<T>.Completed && _buffer.IsEmpty)
         {
-            _terminated = true;
-            CompleteStage();
+            CompleteDrained();
         }
     }
 
-    private void TryDeliver()
+    private void CompleteDrained()
     {
-        while (true)
-        {
-            var state = _buffer.UpstreamState;
-            if (state == BoundaryBuffer<T>.Failed)
-            {
-                _terminated = true;
-                FailStage(_buffer.Failure!);
-                return;
-            }
+        _terminated = true;
 
-            if (_buffer.TryRead(out var element))
-            {
-                Push(_out, element);
-                return;
-            }
-
-            if (state == BoundaryBuffer<T>.Completed)
-            {
-                // The state was read before the ring: every element written before completion has been seen.
-                _terminated = true;
-                CompleteStage();
-                return;
-            }
-
-            if (!_buffer.ParkConsumer())
-            {
-                return;
-            }
-        }
+        // Tell the producer that nothing more will be read: a GroupBy that may re-route unread elements waits for it.
+        _buffer.Cancel(null);
+        CompleteStage();
     }
 }

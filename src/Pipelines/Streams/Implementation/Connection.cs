@@ -20,6 +20,7 @@ internal abstract class Connection
     public const int Pulled = PullPending | OutAvailable | PushPending;
 
     public int State;
+    public int Index;
     public GraphInterpreter Interpreter = null!;
     public GraphStageLogic InOwner = null!;   // the downstream stage (owns the inlet)
     public GraphStageLogic OutOwner = null!;  // the upstream stage (owns the outlet)
@@ -35,6 +36,9 @@ internal abstract class Connection
     public Exception? Failure;
     public Exception? CancelCause;
 
+    // The upstream logic when it can answer pulls synchronously (see ISyncProducer); null otherwise.
+    public object? SyncProducer;
+
     public void SetInHandler(IInHandler handler)
     {
         InHandler = handler;
@@ -46,6 +50,12 @@ internal abstract class Connection
         OutHandler = handler;
         OnPull = handler.OnPull;
     }
+
+    /// <summary>Enables synchronous pull-through when the upstream logic supports it for this connection.</summary>
+    public abstract void DetectSyncProducer();
+
+    /// <summary>Delivers a pull synchronously if upstream supports it; <see langword="false"/> when it must be queued.</summary>
+    public abstract bool PullThrough();
 
     public abstract void ClearElement();
 

@@ -5,7 +5,30 @@ namespace Pipelines.Streams.Implementation;
 /// <summary>A connection carrying elements of type <typeparamref name="T"/> in a typed slot (no boxing).</summary>
 internal sealed class Connection<T> : Connection
 {
+    private const int Refused = 0;
+    private const int Delivered = 1;
+    private const int Produced = 2;
+
     public T Element = default!;
+
+    // Bound once: a delegate call stays cheap where an interface call from this shared site would be megamorphic.
+    private SyncPull? _syncPull;
+
+    private delegate bool SyncPull(out T element);
+
+    public override void DetectSyncProducer()
+    {
+        if (OutOwner is ISyncProducer<T> producer && OutOwner.Shape.Outlets.Count == 1)
+        {
+            _syncPull = producer.TryPullSync;
+            SyncProducer = producer;
+        }
+        else
+        {
+            _syncPull = null;
+            SyncProducer = null;
+        }
+    }
 
     public override void ClearElement()
     {
@@ -13,5 +36,79 @@ internal sealed class Connection<T> : Connection
         {
             Element = default!;
         }
+    }
+
+    /// <summary>
+    /// Delivers a pull to a synchronous producer at once; an element it answers with is queued as a push to the puller
+    /// (one event instead of two). Returns <see langword="false"/> when the pull must be queued as usual.
+    /// </summary>
+    public override bool PullThrough()
+    {
+        switch (TrySyncPull(out var element))
+        {
+            case Produced:
+                Element = element;
+                State = (State & ~OutAvailable) | PushPending;
+                Interpreter.EnqueuePush(this);
+                return true;
+            case Delivered:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Delivers a pull to a synchronous producer and returns its element directly (pushed and grabbed in one go).
+    /// Otherwise the pull is outstanding (delivered, or queued when the producer cannot answer synchronously now).
+    /// </summary>
+    public bool PullDirect(out T element)
+    {
+        switch (TrySyncPull(out element))
+        {
+            case Produced:
+                State &= ~OutAvailable;
+                return true;
+            case Delivered:
+                return false;
+            default:
+                State = (State & ~ElementAvailable) | PullPending;
+                Interpreter.EnqueuePull(this);
+                return false;
+        }
+    }
+
+    private int TrySyncPull(out T element)
+    {
+        var producer = OutOwner;
+        var interpreter = Interpreter;
+        if ((State & (OutClosed | DownstreamCancelled)) != 0 || producer.IsStopped || !interpreter.TryEnterSync())
+        {
+            element = default!;
+            return Refused;
+        }
+
+        // From here on the pull counts as delivered, exactly as when OnPull runs.
+        State = (State & ~ElementAvailable) | OutAvailable;
+        bool produced;
+        try
+        {
+            produced = _syncPull!(out element);
+        }
+        catch (Exception ex)
+        {
+            element = default!;
+            produced = false;
+            interpreter.HandleHandlerException(producer, GraphInterpreter.KindPull, ex);
+        }
+
+        interpreter.ExitSync();
+
+        if (producer.OpenPorts <= 0)
+        {
+            interpreter.AfterStageHasRun(producer);
+        }
+
+        return produced ? Produced : Delivered;
     }
 }

@@ -13,21 +13,22 @@ namespace Pipelines.Streams.Implementation;
 internal sealed class GraphInterpreter
 {
     private const int KindPush = 0;
-    private const int KindPull = 1;
+    internal const int KindPull = 1;
     private const int KindComplete = 2;
     private const int KindFail = 3;
     private const int KindCancel = 4;
     private const int KindOther = 5;
 
     private readonly GraphStageLogic[] _logics;
-    private readonly Event[] _events;
+
+    // Events are ints (connection index << 3 | kind): queueing them needs no GC write barrier.
+    private readonly int[] _events;
     private readonly int _mask;
     private readonly List<IRunEndHook> _runEndHooks = [];
     private int _head;
     private int _tail;
     private int _running;
-    private GraphStageLogic? _active;
-    private int _activeKind;
+    private int _syncDepth;
 
     public GraphInterpreter(Island island, GraphStageLogic[] logics, Connection[] connections)
     {
@@ -38,16 +39,18 @@ internal sealed class GraphInterpreter
 
         // Each connection has at most one pending pull-or-push event and one terminal event.
         var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, (connections.Length * 2) + 2));
-        _events = new Event[capacity];
+        _events = new int[capacity];
         _mask = capacity - 1;
         foreach (var logic in logics)
         {
             logic.Interpreter = this;
         }
 
-        foreach (var connection in connections)
+        for (var i = 0; i < connections.Length; i++)
         {
-            connection.Interpreter = this;
+            connections[i].Interpreter = this;
+            connections[i].Index = i;
+            connections[i].DetectSyncProducer();
         }
     }
 
@@ -68,21 +71,17 @@ internal sealed class GraphInterpreter
     {
         foreach (var logic in _logics)
         {
-            _active = logic;
-            _activeKind = KindOther;
             try
             {
                 logic.PreStart();
             }
             catch (Exception ex)
             {
-                logic.FailStage(ex);
+                HandleHandlerException(logic, KindOther, ex);
             }
 
             AfterStageHasRun(logic);
         }
-
-        _active = null;
     }
 
     /// <summary>Processes queued port events until the queue is empty or <paramref name="budget"/> is used up.</summary>
@@ -100,7 +99,12 @@ internal sealed class GraphInterpreter
             }
             catch (Exception ex)
             {
-                HandleHandlerException(ex);
+                // The failed event is the last one dequeued; its slot cannot have been reused yet because the ring
+                // holds more slots than events can be pending.
+                var failed = _events[(_head - 1) & _mask];
+                var c = Connections[failed >> 3];
+                var kind = failed & 7;
+                HandleHandlerException(kind is KindPush or KindComplete or KindFail ? c.InOwner : c.OutOwner, kind, ex);
             }
         }
 
@@ -114,81 +118,76 @@ internal sealed class GraphInterpreter
         {
             var ev = _events[_head & _mask];
             _head++;
-            var c = ev.Connection;
+            var c = Connections[ev >> 3];
+            GraphStageLogic owner;
             int s;
-            switch (ev.Kind)
+
+            // Push and pull dominate; plain branches predict better than a jump table.
+            var kind = ev & 7;
+            if (kind == KindPush)
             {
-                case KindPush:
-                    s = c.State & ~Connection.PushPending;
-                    if ((s & Connection.InClosed) != 0)
-                    {
-                        c.State = s;
-                        c.ClearElement();
-                        continue;
-                    }
+                s = c.State & ~Connection.PushPending;
+                if ((s & Connection.InClosed) != 0)
+                {
+                    c.State = s;
+                    c.ClearElement();
+                    continue;
+                }
 
-                    c.State = s | Connection.ElementAvailable;
-                    _active = c.InOwner;
-                    _activeKind = KindPush;
-                    c.OnPush();
-                    break;
+                c.State = s | Connection.ElementAvailable;
+                owner = c.InOwner;
+                c.OnPush();
+            }
+            else if (kind == KindPull)
+            {
+                s = c.State & ~Connection.PullPending;
+                if ((s & (Connection.OutClosed | Connection.DownstreamCancelled)) != 0)
+                {
+                    c.State = s;
+                    continue;
+                }
 
-                case KindPull:
-                    s = c.State & ~Connection.PullPending;
-                    if ((s & (Connection.OutClosed | Connection.DownstreamCancelled)) != 0)
-                    {
-                        c.State = s;
-                        continue;
-                    }
+                c.State = s | Connection.OutAvailable;
+                owner = c.OutOwner;
+                c.OnPull();
+            }
+            else if (kind == KindCancel)
+            {
+                s = c.State;
+                if ((s & Connection.OutClosed) != 0)
+                {
+                    continue;
+                }
 
-                    c.State = s | Connection.OutAvailable;
-                    _active = c.OutOwner;
-                    _activeKind = KindPull;
-                    c.OnPull();
-                    break;
+                c.State = (s | Connection.OutClosed) & ~Connection.OutAvailable;
+                owner = c.OutOwner;
+                owner.OpenPorts--;
+                c.OutHandler.OnDownstreamFinish(c.CancelCause);
+            }
+            else
+            {
+                s = c.State;
+                if ((s & Connection.InClosed) != 0)
+                {
+                    continue;
+                }
 
-                case KindComplete:
-                case KindFail:
-                    s = c.State;
-                    if ((s & Connection.InClosed) != 0)
-                    {
-                        continue;
-                    }
-
-                    c.State = s | Connection.InClosed;
-                    _active = c.InOwner;
-                    _activeKind = ev.Kind;
-                    c.InOwner.OpenPorts--;
-                    if (ev.Kind == KindComplete)
-                    {
-                        c.InHandler.OnUpstreamFinish();
-                    }
-                    else
-                    {
-                        c.InHandler.OnUpstreamFailure(c.Failure!);
-                    }
-
-                    break;
-
-                case KindCancel:
-                    s = c.State;
-                    if ((s & Connection.OutClosed) != 0)
-                    {
-                        continue;
-                    }
-
-                    c.State = (s | Connection.OutClosed) & ~Connection.OutAvailable;
-                    _active = c.OutOwner;
-                    _activeKind = KindCancel;
-                    c.OutOwner.OpenPorts--;
-                    c.OutHandler.OnDownstreamFinish(c.CancelCause);
-                    break;
+                c.State = s | Connection.InClosed;
+                owner = c.InOwner;
+                owner.OpenPorts--;
+                if (kind == KindComplete)
+                {
+                    c.InHandler.OnUpstreamFinish();
+                }
+                else
+                {
+                    c.InHandler.OnUpstreamFailure(c.Failure!);
+                }
             }
 
-            var active = _active!;
-            if (active.OpenPorts <= 0)
+            if (owner.OpenPorts <= 0)
             {
-                AfterStageHasRun(active);
+                AfterStageHasRun(owner);
             }
         }
     }
@@ -203,16 +202,13 @@ internal sealed class GraphInterpreter
             return;
         }
 
-        _active = logic;
-        _activeKind = KindOther;
         try
         {
             ev.Run();
         }
         catch (Exception ex)
         {
-            HandleHandlerException(ex);
-            return;
+            HandleHandlerException(logic, KindOther, ex);
         }
 
         AfterStageHasRun(logic);
@@ -261,7 +257,7 @@ internal sealed class GraphInterpreter
     internal void Enqueue(Connection connection, int kind)
     {
         Debug.Assert(_tail - _head < _events.Length, "event queue overflow: a connection has more than two pending events");
-        _events[_tail & _mask] = new Event(connection, kind);
+        _events[_tail & _mask] = (connection.Index << 3) | kind;
         _tail++;
     }
 
@@ -284,10 +280,23 @@ internal sealed class GraphInterpreter
         }
     }
 
-    private void HandleHandlerException(Exception ex)
+    /// <summary>Synchronous pull-through nests calls; beyond this depth pulls go through the queue again.</summary>
+    internal bool TryEnterSync()
     {
-        var logic = _active;
-        if (logic is null || logic.IsStopped)
+        if (_syncDepth >= 16)
+        {
+            return false;
+        }
+
+        _syncDepth++;
+        return true;
+    }
+
+    internal void ExitSync() => _syncDepth--;
+
+    internal void HandleHandlerException(GraphStageLogic logic, int kind, Exception ex)
+    {
+        if (logic.IsStopped)
         {
             // Nothing can own this failure any more; it must not vanish.
             Logger.LogError(ex, "Stream stage failed after it stopped");
@@ -296,7 +305,7 @@ internal sealed class GraphInterpreter
 
         try
         {
-            if (_activeKind is KindPush or KindPull)
+            if (kind is KindPush or KindPull)
             {
                 logic.HandleSupervisedFailure(ex);
             }
@@ -331,5 +340,4 @@ internal sealed class GraphInterpreter
         _running--;
     }
 
-    private readonly record struct Event(Connection Connection, int Kind);
 }

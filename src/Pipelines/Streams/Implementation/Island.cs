@@ -91,7 +91,7 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         if (_scheduler is null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
         else
         {
@@ -154,7 +154,9 @@ internal sealed class Island : IThreadPoolWorkItem
                 return;
             }
 
-            Volatile.Write(ref _scheduled, 0);
+            // A full fence: the mailbox check must not be reordered before the release of the flag, or a
+            // concurrent Post could see the flag still set while we see an empty mailbox (a lost wake-up).
+            Interlocked.Exchange(ref _scheduled, 0);
             if ((!_mailbox.IsEmpty || _abortCause is not null) && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
             {
                 Dispatch();

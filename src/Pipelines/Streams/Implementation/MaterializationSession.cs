@@ -1,4 +1,5 @@
 using Pipelines.Streams.Stage;
+using Pipelines.Streams.Stages;
 
 namespace Pipelines.Streams.Implementation;
 
@@ -22,9 +23,10 @@ internal sealed class MaterializationSession(Materializer materializer)
         }
 
         var result = Walk(root, initialAttributes, NewIsland());
+        FuseMappers();
         foreach (var (from, to) in _edges)
         {
-            Connect(from, to);
+            Connect(from.Resolve(), to.Resolve());
         }
 
         foreach (var builder in _islands)
@@ -66,13 +68,13 @@ internal sealed class MaterializationSession(Materializer materializer)
                 var ins = new ResolvedIn[stage.Shape.Inlets.Count];
                 for (var i = 0; i < ins.Length; i++)
                 {
-                    ins[i] = new ResolvedIn(node, logic.Shape.Inlets[i]);
+                    ins[i] = new ResolvedIn(node, i);
                 }
 
                 var outs = new ResolvedOut[stage.Shape.Outlets.Count];
                 for (var i = 0; i < outs.Length; i++)
                 {
-                    outs[i] = new ResolvedOut(node, logic.Shape.Outlets[i]);
+                    outs[i] = new ResolvedOut(node, i);
                 }
 
                 return new Result(mat, ins, outs);
@@ -100,6 +102,39 @@ internal sealed class MaterializationSession(Materializer materializer)
 
             default:
                 throw new InvalidOperationException($"Unknown module type {module.GetType()}.");
+        }
+    }
+
+    /// <summary>
+    /// Replaces every run of adjacent mapper logics in one island (Select, Where, Collect, …) by a single logic running
+    /// their composed mappers; each mapper keeps its own stage's supervision.
+    /// </summary>
+    private void FuseMappers()
+    {
+        for (var i = 0; i < _edges.Count; i++)
+        {
+            var upstream = _edges[i].From.Node.Current;
+            var downstream = _edges[i].To.Node.Current;
+            if (upstream == downstream
+                || upstream.Island != downstream.Island
+                || upstream.Logic is not IMapperLogic first
+                || downstream.Logic is not IMapperLogic second)
+            {
+                continue;
+            }
+
+            var fused = first.Mapper.Then(second.Mapper).CreateLogic();
+            fused.Attributes = upstream.Logic.Attributes;
+            fused.Materializer = materializer;
+            fused.StageName = $"{upstream.Logic}+{downstream.Logic}";
+            var logics = upstream.Island.Logics;
+            logics[logics.IndexOf(upstream.Logic)] = fused;
+            logics.Remove(downstream.Logic);
+            upstream.Logic = fused;
+            downstream.Logic = fused;
+            downstream.ReplacedBy = upstream;
+            _edges.RemoveAt(i);
+            i--;
         }
     }
 
@@ -132,11 +167,31 @@ internal sealed class MaterializationSession(Materializer materializer)
         to.Node.Island.Connect(parts.Consumer, parts.Consumer.Shape.Outlets[0], to.Node.Logic, to.Port);
     }
 
-    private sealed record LogicNode(GraphStageLogic Logic, IslandBuilder Island);
+    private sealed class LogicNode(GraphStageLogic logic, IslandBuilder island)
+    {
+        public GraphStageLogic Logic { get; set; } = logic;
 
-    private readonly record struct ResolvedIn(LogicNode Node, Inlet Port);
+        public IslandBuilder Island { get; } = island;
 
-    private readonly record struct ResolvedOut(LogicNode Node, Outlet Port);
+        public LogicNode? ReplacedBy { get; set; }
+
+        public LogicNode Current => ReplacedBy?.Current ?? this;
+    }
+
+    // Ports are kept by index so they still resolve after mapper fusion replaced the node's logic (mappers have one of each).
+    private readonly record struct ResolvedIn(LogicNode Node, int Index)
+    {
+        public Inlet Port => Node.Logic.Shape.Inlets[Index];
+
+        public ResolvedIn Resolve() => this with { Node = Node.Current };
+    }
+
+    private readonly record struct ResolvedOut(LogicNode Node, int Index)
+    {
+        public Outlet Port => Node.Logic.Shape.Outlets[Index];
+
+        public ResolvedOut Resolve() => this with { Node = Node.Current };
+    }
 
     private readonly record struct Result(object? Mat, ResolvedIn[] Ins, ResolvedOut[] Outs);
 

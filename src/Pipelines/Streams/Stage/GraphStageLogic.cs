@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Implementation;
 
@@ -154,11 +156,41 @@ public abstract partial class GraphStageLogic
         var s = c.State;
         if ((s & (Connection.Pulled | Connection.InClosed | Connection.UpstreamTerminated)) == 0)
         {
+            if (c.SyncProducer is not null && c.PullThrough())
+            {
+                return;
+            }
+
             c.State = (s & ~Connection.ElementAvailable) | Connection.PullPending;
             c.Interpreter.EnqueuePull(c);
             return;
         }
 
+        PullUnusual(inlet, s);
+    }
+
+    /// <summary>
+    /// Pulls <paramref name="inlet"/> and, when upstream can answer at once, returns its element directly (as if it had
+    /// been pushed and grabbed). Otherwise the pull is outstanding and the element or termination arrives as usual.
+    /// Synchronous sinks loop on this to consume without a round trip through the event queue per element.
+    /// </summary>
+    internal bool PullSync<T>(Inlet<T> inlet, out T element)
+    {
+        var c = (Connection<T>)_inConnections[inlet.Id]!;
+        var s = c.State;
+        if ((s & (Connection.Pulled | Connection.InClosed | Connection.UpstreamTerminated)) == 0 && c.SyncProducer is not null)
+        {
+            return c.PullDirect(out element);
+        }
+
+        element = default!;
+        Pull(inlet);
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PullUnusual(Inlet inlet, int s)
+    {
         if ((s & Connection.InClosed) != 0)
         {
             throw new InvalidOperationException($"Cannot pull closed port {inlet} of {this}.");
@@ -189,7 +221,7 @@ public abstract partial class GraphStageLogic
         var c = (Connection<T>)_inConnections[inlet.Id]!;
         if ((c.State & Connection.ElementAvailable) == 0)
         {
-            throw new InvalidOperationException($"Cannot grab from port {inlet} of {this}: no element is available.");
+            ThrowNothingToGrab(inlet);
         }
 
         c.State &= ~Connection.ElementAvailable;
@@ -212,6 +244,12 @@ public abstract partial class GraphStageLogic
             return;
         }
 
+        PushUnusual(c, outlet, s);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void PushUnusual(Connection c, Outlet outlet, int s)
+    {
         if ((s & Connection.OutClosed) != 0)
         {
             throw new InvalidOperationException($"Cannot push closed port {outlet} of {this}.");
@@ -447,6 +485,11 @@ public abstract partial class GraphStageLogic
             }
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNothingToGrab(Inlet inlet) =>
+        throw new InvalidOperationException($"Cannot grab from port {inlet} of {this}: no element is available.");
 
     private int OwnId(Inlet inlet)
     {

@@ -21,10 +21,9 @@ internal sealed class AggregateSink<TIn, TAcc>(TAcc zero, Func<TAcc, TIn, TAcc> 
         private readonly Func<TAcc, TIn, TAcc> _aggregate = stage._aggregate;
         private TAcc _acc = stage._zero;
 
-        public override void OnPush()
+        protected override void Consume(TIn element)
         {
-            _acc = _aggregate(_acc, Grab(In));
-            Pull(In);
+            _acc = _aggregate(_acc, element);
         }
 
         protected override TAcc Result() => _acc;

@@ -5,7 +5,8 @@ namespace Pipelines.Streams.Stages;
 /// <summary>
 /// Emits each element to every output. Upstream is pulled only once every running output has pulled, so the slowest
 /// output sets the pace. A cancelled output stops receiving elements; the stage cancels upstream when all outputs
-/// cancelled, or at the first cancellation when <c>eagerCancel</c> is set.
+/// cancelled, or at the first cancellation when <c>eagerCancel</c> is set (then an output cancelled by a failure fails
+/// the other outputs with it).
 /// </summary>
 internal sealed class BroadcastStage<T> : GraphStage<UniformFanOutShape<T, T>>
 {
@@ -81,6 +82,13 @@ internal sealed class BroadcastStage<T> : GraphStage<UniformFanOutShape<T, T>>
         private void OnDownstreamFinish(int index, Exception? cause)
         {
             _runningDownstreams--;
+            if (_eagerCancel && cause is not null)
+            {
+                // The output failed (e.g. AlsoTo's side sink threw): the other outputs learn why instead of just completing.
+                FailStage(cause);
+                return;
+            }
+
             if (_eagerCancel || _runningDownstreams == 0)
             {
                 CancelStage(cause);

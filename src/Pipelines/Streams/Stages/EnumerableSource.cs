@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
@@ -12,7 +13,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : OutGraphStageLogic
+    private sealed class Logic : OutGraphStageLogic, ISyncProducer<T>
     {
         private readonly EnumerableSource<T> _stage;
         private readonly Outlet<T> _out;
@@ -28,14 +29,23 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
 
         public override void OnPull()
         {
+            if (TryPullSync(out var element))
+            {
+                Push(_out, element);
+            }
+        }
+
+        public bool TryPullSync(out T element)
+        {
             if (_enumerator!.MoveNext())
             {
-                Push(_out, _enumerator.Current);
+                element = _enumerator.Current;
+                return true;
             }
-            else
-            {
-                CompleteStage();
-            }
+
+            element = default!;
+            CompleteStage();
+            return false;
         }
 
         protected internal override void PreStart() => _enumerator = _stage._elements.GetEnumerator();

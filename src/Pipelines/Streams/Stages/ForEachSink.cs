@@ -19,10 +19,9 @@ internal sealed class ForEachSink<T>(Action<T> action) : GraphStageWithMateriali
     {
         private readonly Action<T> _action = stage._action;
 
-        public override void OnPush()
+        protected override void Consume(T element)
         {
-            _action(Grab(In));
-            Pull(In);
+            _action(element);
         }
 
         protected override NotUsed Result() => NotUsed.Instance;

@@ -15,10 +15,8 @@ internal sealed class IgnoreSink<T> : GraphStageWithMaterializedValue<SinkShape<
 
     private sealed class Logic(SinkShape<T> shape) : SinkLogic<T, NotUsed>(shape)
     {
-        public override void OnPush()
+        protected override void Consume(T element)
         {
-            _ = Grab(In);
-            Pull(In);
         }
 
         protected override NotUsed Result() => NotUsed.Instance;

@@ -115,6 +115,13 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
         private void OnDownstreamFinish(int index, Exception? cause)
         {
             _runningDownstreams--;
+            if (_eagerCancel && cause is not null)
+            {
+                // The output failed (e.g. AlsoTo's side sink threw): the other outputs learn why instead of just completing.
+                FailStage(cause);
+                return;
+            }
+
             if (_eagerCancel || _runningDownstreams == 0)
             {
                 CancelStage(cause);

@@ -2,34 +2,27 @@ using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
 
-/// <summary>Transforms each element with a function (LINQ Select, Akka map). Supports Resume/Restart: the failing element is dropped.</summary>
-internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : GraphStage<FlowShape<TIn, TOut>>
+/// <summary>Transforms each element with a function (LINQ Select, Akka map). Resume/Restart drop the failing element.</summary>
+internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : MapperStage<TIn, TOut>("Select")
 {
-    public override FlowShape<TIn, TOut> Shape { get; } = new(new Inlet<TIn>("Select.in"), new Outlet<TOut>("Select.out"));
-
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
-
-    private sealed class Logic : InAndOutGraphStageLogic
-    {
-        private readonly Inlet<TIn> _in;
-        private readonly Outlet<TOut> _out;
-        private readonly Func<TIn, TOut> _selector;
-
-        public Logic(SelectStage<TIn, TOut> stage)
-            : base(stage.Shape)
-        {
-            _in = stage.Shape.Inlet;
-            _out = stage.Shape.Outlet;
-            _selector = stage._selector;
-            SetHandlers(_in, _out, this);
-        }
-
-        public override void OnPush() => Push(_out, _selector(Grab(_in)));
-
-        public override void OnPull() => Pull(_in);
-
-        protected override void OnResume(Exception cause) => TryPull(_in);
-    }
-
     private readonly Func<TIn, TOut> _selector = selector ?? throw new ArgumentNullException(nameof(selector));
+
+    protected override Mapper<TIn, TOut> CreateMapper(string stageName, Attributes attributes) => new SelectMapper(_selector, stageName, attributes);
+
+    private sealed class SelectMapper(Func<TIn, TOut> selector, string name, Attributes attributes) : SupervisedMapper<TIn, TOut>(name, attributes)
+    {
+        public override bool TryMap(TIn input, out TOut output)
+        {
+            try
+            {
+                output = selector(input);
+                return true;
+            }
+            catch (Exception ex) when (ShouldDrop(ex))
+            {
+                output = default!;
+                return false;
+            }
+        }
+    }
 }

@@ -17,10 +17,9 @@ internal sealed class SeqSink<T> : GraphStageWithMaterializedValue<SinkShape<T>,
     {
         private readonly List<T> _elements = [];
 
-        public override void OnPush()
+        protected override void Consume(T element)
         {
-            _elements.Add(Grab(In));
-            Pull(In);
+            _elements.Add(element);
         }
 
         protected override IReadOnlyList<T> Result() => _elements;

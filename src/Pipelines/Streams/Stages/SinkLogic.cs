@@ -9,6 +9,9 @@ namespace Pipelines.Streams.Stages;
 /// </summary>
 internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
 {
+    // Elements consumed per push when upstream answers pulls synchronously, before yielding to the interpreter.
+    private const int SyncBatch = 128;
+
     protected SinkLogic(SinkShape<TIn> shape)
         : base(shape)
     {
@@ -31,6 +34,34 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
         Promise.TrySetException(cause);
         FailStage(cause);
     }
+
+    /// <summary>Consumes the elements that arrive, pulling the next synchronously while upstream can answer at once.</summary>
+    public override void OnPush()
+    {
+        var element = Grab(In);
+        for (var budget = SyncBatch; ; budget--)
+        {
+            Consume(element);
+            if (IsStopped || IsClosed(In))
+            {
+                return;
+            }
+
+            if (budget == 1)
+            {
+                Pull(In);
+                return;
+            }
+
+            if (!PullSync(In, out element))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Consumes one element (user code runs here; failures go to the stage's supervision).</summary>
+    protected abstract void Consume(TIn element);
 
     /// <summary>The task's value when upstream completes.</summary>
     protected abstract TResult Result();

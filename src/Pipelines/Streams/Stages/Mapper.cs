@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Streams.Stages;
+
+/// <summary>
+/// A pure synchronous step that maps one element to zero or one element (Select, Where, Collect). Mapper stages that
+/// end up next to each other in one island are composed into a single logic at materialization, so a chain of them
+/// costs one pull/push per element instead of one per stage. Each mapper applies its own stage's supervision.
+/// </summary>
+internal abstract class Mapper
+{
+    public abstract Mapper Then(Mapper next);
+
+    public abstract GraphStageLogic CreateLogic();
+
+    public abstract string Name { get; }
+
+    /// <summary>Gives the mapper the materializer's logger (for failures dropped by Resume/Restart).</summary>
+    public abstract void Bind(ILogger logger);
+}
+
+/// <summary>A mapper from <typeparamref name="TIn"/> to <typeparamref name="TOut"/>.</summary>
+internal abstract class Mapper<TIn, TOut> : Mapper, IMapperInput<TIn>
+{
+    /// <summary>Maps <paramref name="input"/>; returns <see langword="false"/> when no element results (filtered out, or dropped by Resume/Restart).</summary>
+    public abstract bool TryMap(TIn input, out TOut output);
+
+    public sealed override Mapper Then(Mapper next) => ((IMapperInput<TOut>)next).PrependTo(this);
+
+    public sealed override GraphStageLogic CreateLogic() => new MapperLogic<TIn, TOut>(this, Name);
+
+    public Mapper PrependTo<TFirst>(Mapper<TFirst, TIn> first) => new ComposedMapper<TFirst, TIn, TOut>(first, this);
+}
+
+/// <summary>Double dispatch for composition: the second mapper knows its output type.</summary>
+internal interface IMapperInput<TIn>
+{
+    Mapper PrependTo<TFirst>(Mapper<TFirst, TIn> first);
+}
+
+/// <summary>A leaf mapper running user code under its stage's supervision.</summary>
+internal abstract class SupervisedMapper<TIn, TOut>(string name, Attributes attributes) : Mapper<TIn, TOut>
+{
+    private readonly Func<Exception, Directive>? _decider = attributes.Get<Attributes.SupervisionAttribute>()?.Decider;
+    private ILogger _logger = NullLogger.Instance;
+
+    public override string Name => name;
+
+    public override void Bind(ILogger logger) => _logger = logger;
+
+    /// <summary>Returns <see langword="true"/> if the failing element should be dropped (Resume/Restart); <see langword="false"/> to fail the stream.</summary>
+    protected bool ShouldDrop(Exception cause)
+    {
+        Directive directive;
+        try
+        {
+            directive = _decider?.Invoke(cause) ?? Directive.Stop;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "The supervision decider of {Stage} threw; stopping the stage", name);
+            return false;
+        }
+
+        if (directive == Directive.Stop)
+        {
+            return false;
+        }
+
+        _logger.LogDebug(cause, "{Stage} dropped an element after a failure ({Directive})", name, directive);
+        return true;
+    }
+}
+
+/// <summary>Two mappers run back to back.</summary>
+internal sealed class ComposedMapper<TIn, TMid, TOut>(Mapper<TIn, TMid> first, Mapper<TMid, TOut> second) : Mapper<TIn, TOut>
+{
+    public override string Name => first.Name + "+" + second.Name;
+
+    public override void Bind(ILogger logger)
+    {
+        first.Bind(logger);
+        second.Bind(logger);
+    }
+
+    public override bool TryMap(TIn input, out TOut output)
+    {
+        if (first.TryMap(input, out var middle))
+        {
+            return second.TryMap(middle, out output);
+        }
+
+        output = default!;
+        return false;
+    }
+}

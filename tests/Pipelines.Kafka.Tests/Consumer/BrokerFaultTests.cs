@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Pipelines.Kafka.Embedded;
+using Pipelines.Kafka.Tests.Support;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Consumer;
+
+/// <summary>Faults are injected into the cluster, so this class runs its own.</summary>
+public sealed class BrokerFaultTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly KafkaClusterFixture _kafka = new(externalBootstrapServers: null);
+    private readonly ITestOutputHelper _output;
+    private Materializer? _materializer;
+
+    public BrokerFaultTests(ITestOutputHelper output) => _output = output;
+
+    private EmbeddedKafkaCluster Cluster => _kafka.Embedded!;
+
+    public async Task InitializeAsync()
+    {
+        await _kafka.InitializeAsync();
+        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(_output, LogLevel.Warning) });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _materializer!.DisposeAsync();
+        await _kafka.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CommittableSource_CoordinatorMovesBrokerBouncesAndRequestsFail_RecoversWithoutLoss()
+    {
+        const int partitions = 4;
+        const int phase = 500;
+        var topic = await _kafka.CreateTopicAsync(partitions);
+        var group = KafkaClusterFixture.NewGroupId();
+        for (var p = 0; p < partitions; p++)
+        {
+            Cluster.SetPartitionLeader(topic, p, brokerId: 1 + (p % 3));
+        }
+
+        var processed = new ConcurrentDictionary<string, int>();
+        var settings = KafkaTestSettings.Consumer(_kafka, group).WithCommitTimeout(TimeSpan.FromSeconds(30));
+        var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic))
+            .Select(m =>
+            {
+                processed.AddOrUpdate(m.Record.Message.Value, 1, (_, n) => n + 1);
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 50)), Keep.Both)
+            .Run(_materializer!);
+
+        Mark("Phase 1");
+        // Phase 1: normal flow.
+        await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 0);
+        await Until(() => processed.Count >= phase);
+
+        Mark("Phase 2");
+        // Phase 2: the group coordinator moves to another broker.
+        Cluster.SetGroupCoordinator(group, brokerId: 3);
+        Cluster.SetGroupCoordinator(group, brokerId: 2);
+        await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: phase);
+        await Until(() => processed.Count >= 2 * phase);
+
+        Mark("Phase 3");
+        // Phase 3: the leader of partitions 1 goes down while records are produced, then comes back.
+        Cluster.SetBrokerDown(2);
+        var producing = TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 2 * phase);
+        await Until(() => processed.Count >= 2 * phase + phase / 2);
+        Cluster.SetBrokerUp(2);
+        await producing.WaitAsync(Patience);
+        await Until(() => processed.Count >= 3 * phase);
+
+        Mark("Phase 4");
+        // Phase 4: retriable errors on fetch, produce and commit requests.
+        Cluster.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.LeaderNotAvailable);
+        Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotEnoughReplicas, ErrorCode.RequestTimedOut);
+        Cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, ErrorCode.RequestTimedOut, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup);
+        await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 3 * phase);
+        await Until(() => processed.Count >= 4 * phase);
+
+        Mark("drain");
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+        Mark("done");
+
+        processed.Keys.Select(int.Parse).Should().BeEquivalentTo(Enumerable.Range(0, 4 * phase), "no record is lost");
+        var committed = await _kafka.GetCommittedOffsetsAsync(group, topic);
+        committed.Sum(c => c.Offset.Value).Should().Be(4 * phase, "everything processed ends up committed");
+        control.Metrics.CommitFailures.Should().Be(0);
+    }
+
+    private void Mark(string what) => _output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} phase: {what}");
+
+    private static async Task Until(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Pipelines.Kafka.Tests.Support;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
+
+namespace Pipelines.Kafka.Tests.Consumer;
+
+public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly KafkaClusterFixture _kafka;
+    private readonly ITestOutputHelper _output;
+    private readonly Materializer _materializer;
+
+    public RebalanceTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+    {
+        _kafka = kafka;
+        _output = output;
+        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Warning) });
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+
+    [Fact]
+    public async Task ThreeConsumers_JoinAndLeaveWhileRecordsFlow_NothingLostAndKeysInOrderWithinEachAssignment()
+    {
+        const int records = 50_000;
+        const int partitions = 6;
+        const int keys = 600;
+        var topic = await _kafka.CreateTopicAsync(partitions);
+        var group = KafkaClusterFixture.NewGroupId();
+        var log = new ConcurrentQueue<Processed>();
+
+        // Records are produced while the group changes: record i goes to partition i % 6 with key i % 600, so each key
+        // lives in one partition and its values grow with i.
+        var producing = ProduceSlowlyAsync(topic, partitions, records, keys);
+
+        var a = Run("a", group, topic, log);
+        await Until(() => log.Count >= records / 5);
+        var b = Run("b", group, topic, log);
+        await Until(() => log.Count >= 2 * records / 5 && Assigned(b) > 0);
+        var c = Run("c", group, topic, log);
+        await Until(() => log.Count >= 3 * records / 5 && Assigned(c) > 0);
+        await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
+        await producing.WaitAsync(Patience);
+        await Until(() => log.Select(p => p.Value).Distinct().Count() >= records);
+        await Task.WhenAll(b.Control.DrainAndShutdown(b.Done), c.Control.DrainAndShutdown(c.Done)).WaitAsync(Patience);
+
+        var processed = log.ToList();
+        processed.Select(p => p.Value).Distinct().Should().HaveCount(records, "no record is lost");
+        var duplicates = processed.Count - records;
+        _output.WriteLine($"processed {processed.Count}, duplicates {duplicates}");
+
+        // Within one uninterrupted assignment of a partition to a consumer, each key's values arrive in order, once.
+        foreach (var assignment in processed.GroupBy(p => (p.Consumer, p.Partition, p.Epoch)))
+        {
+            foreach (var key in assignment.GroupBy(p => p.Key))
+            {
+                key.Select(p => p.Value).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems(
+                    $"consumer {assignment.Key.Consumer}, partition {assignment.Key.Partition}, key {key.Key}");
+            }
+        }
+
+        var committed = await _kafka.GetCommittedOffsetsAsync(group, topic);
+        committed.Sum(o => o.Offset.Value).Should().Be(records, "every record ends up committed");
+    }
+
+    private (IControl Control, Task Done, int[] Assigned) Run(string name, string group, string topic, ConcurrentQueue<Processed> log)
+    {
+        var assigned = new int[1];
+        var handler = new PartitionAssignmentHandler(onAssigned: (parts, _) => Interlocked.Add(ref assigned[0], parts.Count));
+        var settings = KafkaTestSettings.Consumer(_kafka, group)
+            .WithProperties(new Dictionary<string, string> { ["session.timeout.ms"] = "3000", ["max.poll.interval.ms"] = "3000" });
+        var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
+            .Select(m =>
+            {
+                var offset = (CommittableOffset)m.CommittableOffset;
+                log.Enqueue(new Processed(name, m.Record.Partition.Value, offset.Epoch, m.Record.Message.Key, int.Parse(m.Record.Message.Value, CultureInfo.InvariantCulture)));
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 200)), Keep.Both)
+            .Run(_materializer);
+        return (control, done, assigned);
+    }
+
+    private static int Assigned((IControl Control, Task Done, int[] Assigned) consumer) => Volatile.Read(ref consumer.Assigned[0]);
+
+    private async Task ProduceSlowlyAsync(string topic, int partitions, int records, int keys)
+    {
+        // About 10,000 records a second, so the joins and the leave happen while records flow.
+        const int slice = 500;
+        var config = _kafka.ProducerConfig();
+        config.LingerMs = 5;
+        using var producer = new ProducerBuilder<string, string>(config).Build();
+        for (var first = 0; first < records; first += slice)
+        {
+            var deliveries = Enumerable.Range(first, slice).Select(i => producer.ProduceAsync(
+                new TopicPartition(topic, i % partitions),
+                new Message<string, string> { Key = $"key-{i % keys}", Value = i.ToString(CultureInfo.InvariantCulture) }));
+            await Task.WhenAll(deliveries);
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private sealed record Processed(string Consumer, int Partition, int Epoch, string Key, int Value);
+}

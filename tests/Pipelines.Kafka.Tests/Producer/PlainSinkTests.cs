@@ -1,0 +1,62 @@
+using Confluent.Kafka;
+using Pipelines.Streams;
+using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Kafka;
+
+namespace Pipelines.Kafka.Tests.Producer;
+
+public sealed class PlainSinkTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly KafkaClusterFixture _kafka;
+    private readonly Materializer _materializer = new();
+
+    public PlainSinkTests(KafkaClusterFixture kafka) => _kafka = kafka;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+
+    [Fact]
+    public async Task PlainSink_ThousandRecordsOnThreePartitions_EveryRecordIsConsumedOnce()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 3);
+        var settings = ProducerTestSettings.Strings(_kafka.BootstrapServers);
+
+        await Source.From(Enumerable.Range(0, 1000))
+            .Select(i => new ProducerRecord<string, string>(topic, $"key-{i % 17}", $"value-{i}"))
+            .RunWith(KafkaProducer.PlainSink(settings), _materializer)
+            .WaitAsync(Patience);
+
+        var consumed = await _kafka.ConsumeAllAsync(topic, 1000, Patience);
+        consumed.Select(r => r.Message.Value).Should().BeEquivalentTo(Enumerable.Range(0, 1000).Select(i => $"value-{i}"));
+        foreach (var partition in consumed.GroupBy(r => r.Partition.Value))
+        {
+            partition.Select(r => int.Parse(r.Message.Value["value-".Length..], System.Globalization.CultureInfo.InvariantCulture))
+                .Should().BeInAscendingOrder("records of one partition keep the order they were produced in");
+        }
+    }
+
+    [Fact]
+    public async Task PlainSink_SharedProducer_ProducesAndLeavesTheProducerUsable()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var settings = ProducerTestSettings.Strings(_kafka.BootstrapServers);
+        using var producer = KafkaProducer.CreateProducer(settings);
+
+        await Source.From(Enumerable.Range(0, 10))
+            .Select(i => new ProducerRecord<string, string>(topic, "k", $"first-{i}"))
+            .RunWith(KafkaProducer.PlainSink(settings, producer), _materializer)
+            .WaitAsync(Patience);
+        await Source.From(Enumerable.Range(0, 10))
+            .Select(i => new ProducerRecord<string, string>(topic, "k", $"second-{i}"))
+            .RunWith(KafkaProducer.PlainSink(settings, producer), _materializer)
+            .WaitAsync(Patience);
+        var direct = await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "direct" });
+
+        direct.Status.Should().Be(PersistenceStatus.Persisted, "the stages neither flush nor dispose a shared producer");
+        var consumed = await _kafka.ConsumeAllAsync(topic, 21, Patience);
+        consumed.Select(r => r.Message.Value).Should().Equal(
+            Enumerable.Range(0, 10).Select(i => $"first-{i}").Concat(Enumerable.Range(0, 10).Select(i => $"second-{i}")).Append("direct"));
+    }
+}

@@ -1,0 +1,27 @@
+using Confluent.Kafka;
+using Pipelines.TestKit.Kafka;
+
+namespace Pipelines.Kafka.Tests.Support;
+
+/// <summary>Produces test records spread evenly over a topic's partitions (record i goes to partition i mod n).</summary>
+public static class TestProducer
+{
+    /// <summary>Produces <paramref name="count"/> records with key <c>key-{i mod keys}</c> and value <c>{i}</c>, and waits for every delivery.</summary>
+    public static async Task<IReadOnlyList<DeliveryResult<string, string>>> ProduceAsync(
+        KafkaClusterFixture kafka, string topic, int partitions, int count, int keys = int.MaxValue, int firstValue = 0)
+    {
+        var config = kafka.ProducerConfig();
+        config.LingerMs = 5;
+        using var producer = new ProducerBuilder<string, string>(config).Build();
+        var deliveries = new List<Task<DeliveryResult<string, string>>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var value = firstValue + i;
+            deliveries.Add(producer.ProduceAsync(
+                new TopicPartition(topic, value % partitions),
+                new Message<string, string> { Key = $"key-{value % keys}", Value = value.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        }
+
+        return await Task.WhenAll(deliveries);
+    }
+}

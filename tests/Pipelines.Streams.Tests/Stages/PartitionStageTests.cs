@@ -1,0 +1,136 @@
+using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Stage;
+using Pipelines.Streams.Tests.Support;
+
+namespace Pipelines.Streams.Tests.Stages;
+
+public sealed class PartitionStageTests : StreamTest
+{
+    [Fact]
+    public async Task Partition_Elements_RoutesEachToTheOutputThePartitionerNames()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2);
+
+        even.Request(10);
+        odd.Request(10);
+        source.SendNext(1, 2, 3, 4, 5).SendComplete();
+        await even.ExpectNextAsync(2, 4);
+        await even.ExpectCompleteAsync();
+        await odd.ExpectNextAsync(1, 3, 5);
+        await odd.ExpectCompleteAsync();
+        await AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
+    public async Task Partition_IndexOutOfRange_FailsWithAnErrorNamingTheIndexAndTheValidRange()
+    {
+        var (source, even, odd) = RunPartition(x => x);
+
+        even.Request(1);
+        odd.Request(1);
+        source.SendNext(5);
+        await source.ExpectRequestAsync();
+        var error = await even.ExpectErrorAsync();
+        error.Should().BeOfType<PartitionOutOfBoundsException>();
+        error.Message.Should().Contain("returned 5").And.Contain("'5'").And.Contain("0 to 1");
+        (await odd.ExpectErrorAsync()).Should().BeSameAs(error);
+        (await source.ExpectCancellationAsync()).Should().BeSameAs(error);
+        await AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
+    public async Task Partition_TargetOutputHasNotPulled_HoldsTheElementAndBackPressures()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2);
+
+        even.Request(10);
+        await source.ExpectRequestAsync();
+        source.SendNext(1);
+        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await even.ExpectNoMessageAsync(TimeSpan.Zero);
+
+        odd.Request(1);
+        await odd.ExpectNextAsync(1);
+        await source.ExpectRequestAsync();
+        source.SendNext(2);
+        await even.ExpectNextAsync(2);
+    }
+
+    [Fact]
+    public async Task Partition_UpstreamCompletesWhileAnElementWaits_CompletesAfterEmittingIt()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2);
+
+        even.Request(1);
+        source.SendNext(1).SendComplete();
+        await even.ExpectNoMessageAsync(Probes.NoMessage);
+        odd.Request(1);
+        await odd.ExpectNextAsync(1);
+        await odd.ExpectCompleteAsync();
+        await even.ExpectCompleteAsync();
+        await AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
+    public async Task Partition_ElementForACancelledOutput_IsDroppedAndTheOthersContinue()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2);
+
+        odd.Cancel();
+        even.Request(10);
+        source.SendNext(1, 2, 3, 4);
+        await even.ExpectNextAsync(2, 4);
+    }
+
+    [Fact]
+    public async Task Partition_AllOutputsCancel_CancelsUpstream()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2);
+
+        even.Cancel();
+        odd.Cancel();
+        await source.ExpectCancellationAsync();
+        await AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
+    public async Task Partition_EagerCancel_FirstCancellationCancelsUpstreamAndCompletesTheOthers()
+    {
+        var (source, even, odd) = RunPartition(x => x % 2, eagerCancel: true);
+
+        odd.Request(1);
+        await source.ExpectRequestAsync();
+        even.Cancel();
+        await source.ExpectCancellationAsync();
+        await odd.ExpectCompleteAsync();
+        await AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
+    public async Task Partition_PartitionerThrowsUnderResume_DropsTheElementAndContinues()
+    {
+        var result = await Source.From([1, 2, 3, 4])
+            .Via(Flow.FromGraph(GraphDsl.Create(Sink.Seq<int>(), (b, odd) =>
+            {
+                var partition = b.Add(Partition<int>.Create(2, x => x == 3 ? throw new InvalidOperationException("three") : x % 2));
+                b.Connect(partition.Out[1], odd.Inlet);
+                return new FlowShape<int, int>(partition.In, partition.Out[0]);
+            })).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider)))
+            .RunWith(Sink.Seq<int>(), Materializer);
+
+        result.Should().Equal(2, 4);
+    }
+
+    private (SourceProbe<int> Source, SinkProbe<int> Out0, SinkProbe<int> Out1) RunPartition(Func<int, int> partitioner, bool eagerCancel = false)
+    {
+        var graph = GraphDsl.Create(Probes.Source<int>(), Probes.Sink<int>(), Keep.Both, (b, source, out0) =>
+        {
+            var partition = b.Add(Partition<int>.Create(2, partitioner, eagerCancel));
+            b.Connect(source.Outlet, partition.In);
+            b.Connect(partition.Out[0], out0.Inlet);
+            return new SourceShape<int>(partition.Out[1]);
+        });
+        var ((source, out0), out1) = Source.FromGraph(graph).ToMaterialized(Probes.Sink<int>(), Keep.Both).Run(Materializer);
+        return (source, out0, out1);
+    }
+}
