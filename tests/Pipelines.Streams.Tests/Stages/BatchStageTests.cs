@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 

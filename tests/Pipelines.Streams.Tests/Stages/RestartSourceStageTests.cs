@@ -1,5 +1,5 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 

@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A factory of probe sources for restart tests: counts how often it was materialized and hands out each probe.</summary>
 internal sealed class Incarnations<T>

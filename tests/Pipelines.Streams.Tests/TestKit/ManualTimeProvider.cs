@@ -1,4 +1,4 @@
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>
 /// A TimeProvider whose time moves only when a test advances it; timers fire (on the advancing thread) when the

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A sink controlled by the test: it pulls only as often as the test requests, and records what arrives.</summary>
 internal static class TestSink

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A source controlled by the test: it records demand and cancellation, and emits what the test sends.</summary>
 internal static class TestSource

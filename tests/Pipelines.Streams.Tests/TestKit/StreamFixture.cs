@@ -1,6 +1,6 @@
 using Pipelines.Streams;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>
 /// A materializer on a manual clock with a recording logger; disposing it checks that every stream the test

@@ -1,7 +1,7 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A flow that passes <c>count</c> elements and then completes (cancelling upstream), for tests of flows that end early.</summary>
 internal sealed class CompleteAfterStage<T>(int count) : GraphStage<FlowShape<T, T>>
