@@ -226,7 +226,14 @@ public sealed class Config
         var value = Require(path);
         if (value is HoconNumber n)
         {
-            return TimeSpan.FromTicks((long)(n.DoubleValue * TimeSpan.TicksPerMillisecond));
+            // A bare number is milliseconds.
+            var ticks = n.DoubleValue * TimeSpan.TicksPerMillisecond;
+            if (ticks > TimeSpan.MaxValue.Ticks || ticks < TimeSpan.MinValue.Ticks)
+            {
+                throw new HoconException(value.Position, $"'{path}' must be a duration such as 50ms or 10s, but {n.Text} milliseconds is too long");
+            }
+
+            return TimeSpan.FromTicks((long)ticks);
         }
 
         if (value is HoconString s)

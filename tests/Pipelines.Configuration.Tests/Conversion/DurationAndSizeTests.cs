@@ -31,6 +31,8 @@ public sealed class DurationAndSizeTests
     {
         ConfigFactory.ParseString("d = 250").GetTimeSpan("d").Should().Be(TimeSpan.FromMilliseconds(250));
         ConfigFactory.ParseString("d = 10 s").GetTimeSpan("d").Should().Be(TimeSpan.FromSeconds(10));
+        var tooLong = () => ConfigFactory.ParseString("d = 1e300").GetTimeSpan("d");
+        tooLong.Should().Throw<HoconException>().Which.Reason.Should().Be("'d' must be a duration such as 50ms or 10s, but 1e300 milliseconds is too long");
     }
 
     [Fact]

@@ -100,12 +100,18 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     public void AddHocon_RelativePath_UsesTheBuilderBasePath()
     {
         File.WriteAllText(Path.Combine(_directory, "relative.conf"), "x = 1");
-        var builder = new ConfigurationBuilder();
-        builder.Properties["BasePath"] = _directory;
-
-        var configuration = builder.AddHocon("relative.conf").Build();
+        var configuration = new ConfigurationBuilder().SetBasePath(_directory).AddHocon("relative.conf").Build();
 
         configuration["x"].Should().Be("1");
+    }
+
+    [Fact]
+    public void AddHocon_RelativePathWithoutBasePath_IsRelativeToTheApplication()
+    {
+        var configuration = new ConfigurationBuilder().AddHocon(ConfigFactory.DefaultFile).Build();
+
+        configuration.GetSection("akka:kafka:consumer:kafka-clients").Exists().Should().BeTrue(
+            "config/akka.hocon is copied next to the test assembly");
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public static class HoconConfigurationExtensions
 {
     /// <summary>Adds the HOCON file at <paramref name="path"/> (substitutions resolved within it and against environment variables).</summary>
     /// <param name="builder">The configuration builder.</param>
-    /// <param name="path">The file; relative to the builder's base path when one is set, else to the current directory.</param>
+    /// <param name="path">The file; relative to the builder's base path (<c>SetBasePath</c>), else to the application's folder, as for <c>AddJsonFile</c>.</param>
     /// <param name="optional">When true, a missing file adds nothing instead of failing.</param>
     public static IConfigurationBuilder AddHocon(this IConfigurationBuilder builder, string path, bool optional = false)
     {

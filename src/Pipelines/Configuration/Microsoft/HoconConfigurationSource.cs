@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
 
 namespace Pipelines.Configuration;
 
@@ -8,7 +9,7 @@ namespace Pipelines.Configuration;
 /// </summary>
 public sealed class HoconConfigurationSource : IConfigurationSource
 {
-    /// <summary>The HOCON file to read; relative paths are resolved against the builder's base path, else the current directory.</summary>
+    /// <summary>The HOCON file to read; a relative path is resolved against the builder's base path (<c>SetBasePath</c>), else the application's folder.</summary>
     public string? Path { get; init; }
 
     /// <summary>HOCON text to read instead of a file.</summary>
@@ -28,9 +29,8 @@ public sealed class HoconConfigurationSource : IConfigurationSource
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // SetBasePath (Microsoft.Extensions.Configuration.FileExtensions) stores the folder under "BasePath";
-        // honouring it keeps AddHocon consistent with AddJsonFile without depending on that package.
-        var basePath = builder.Properties.TryGetValue("BasePath", out var value) ? value as string : null;
+        // Relative paths resolve like AddJsonFile's: against SetBasePath's folder, else the application's folder.
+        var basePath = (builder.GetFileProvider() as PhysicalFileProvider)?.Root;
         var path = Path is null || basePath is null || System.IO.Path.IsPathRooted(Path) ? Path : System.IO.Path.Combine(basePath, Path);
         return new HoconConfigurationProvider(this, path);
     }

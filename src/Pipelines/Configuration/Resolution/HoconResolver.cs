@@ -209,7 +209,7 @@ internal sealed class HoconResolver
             if (found is null)
             {
                 var unprefixed = substitution.Path.Skip(substitution.PrefixLength);
-                if (unprefixed.Length == 1 && _environment(unprefixed[0]) is { } variable)
+                if (unprefixed.Length == 1 && IsVariableName(unprefixed[0]) && _environment(unprefixed[0]) is { } variable)
                 {
                     found = new HoconString(variable, new HoconPosition("environment variable " + unprefixed[0], 0, 0));
                 }
@@ -254,6 +254,9 @@ internal sealed class HoconResolver
                 + "(while a field is resolved, references to it see only the values it overrides)"
             : $"substitution cycle: {string.Join(" -> ", members)} -> {members[0]}";
     }
+
+    // Names the environment cannot hold are not looked up (some platforms reject them).
+    private static bool IsVariableName(string name) => name.Length > 0 && name.AsSpan().IndexOfAny('=', '\0') < 0;
 
     // True when the in-progress value that closed a cycle is the field holding this substitution.
     private static bool Contains(HoconValue value, HoconSubstitution substitution) => value switch

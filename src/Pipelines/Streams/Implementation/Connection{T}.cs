@@ -82,7 +82,8 @@ internal sealed class Connection<T> : Connection
     {
         var producer = OutOwner;
         var interpreter = Interpreter;
-        if ((State & (OutClosed | DownstreamCancelled)) != 0 || producer.IsStopped || !interpreter.TryEnterSync())
+        // A producer whose PreStart has not run yet (a fan-in pulling in its own PreStart) gets the pull as an event.
+        if ((State & (OutClosed | DownstreamCancelled)) != 0 || producer.IsStopped || !producer.IsStarted || !interpreter.TryEnterSync())
         {
             element = default!;
             return Refused;

@@ -80,6 +80,7 @@ internal sealed class GraphInterpreter
                 HandleHandlerException(logic, KindOther, ex);
             }
 
+            logic.IsStarted = true;
             AfterStageHasRun(logic);
         }
     }

@@ -56,6 +56,9 @@ public abstract partial class GraphStageLogic
 
     internal GraphInterpreter? Interpreter { get; set; }
 
+    // Set once PreStart has run: a stage whose PreStart has not run yet must not be pulled synchronously.
+    internal bool IsStarted { get; set; }
+
     internal int OpenPorts { get; set; }
 
     internal bool KeepGoing { get; private set; }
