@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -48,7 +48,7 @@ public sealed class BatchStageTests : IAsyncLifetime
         var (source, sink) = Run(max: 3);
 
         await source.SendNextAsync(1, 2, 3);
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
 
         sink.Request(1);
         (await sink.ExpectNextAsync()).Should().Equal(1, 2, 3);
@@ -136,7 +136,7 @@ public sealed class BatchStageTests : IAsyncLifetime
         await source.ExpectCancellationAsync();
     }
 
-    private (ProbeSource<int> Source, ProbeSink<IReadOnlyList<int>> Sink) Run(long max, int failOn = -1, Func<Exception, Directive>? decider = null)
+    private (SourceProbe<int> Source, SinkProbe<IReadOnlyList<int>> Sink) Run(long max, int failOn = -1, Func<Exception, Directive>? decider = null)
     {
         var flow = Flow.Create<int>().Batch<IReadOnlyList<int>>(
             max,
@@ -147,6 +147,6 @@ public sealed class BatchStageTests : IAsyncLifetime
             flow = flow.AddAttributes(Attributes.Supervision(decider));
         }
 
-        return ProbeSource.Create<int>().Via(flow).ToMaterialized(ProbeSink.Create<IReadOnlyList<int>>(), Keep.Both).Run(_fx.Materializer);
+        return TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<IReadOnlyList<int>>(), Keep.Both).Run(_fx.Materializer);
     }
 }

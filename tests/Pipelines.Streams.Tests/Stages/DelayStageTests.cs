@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -63,7 +63,7 @@ public sealed class DelayStageTests : IAsyncLifetime
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
-        await source.ExpectNoSignalAsync(Quiet);
+        await source.ExpectNoMessageAsync(Quiet);
 
         _fx.Clock.Advance(Second);
         await sink.ExpectNextAsync(1, 2);
@@ -82,7 +82,7 @@ public sealed class DelayStageTests : IAsyncLifetime
         var (source, sink) = Run(Flow.Create<int>().Delay(Second).AddAttributes(Attributes.InputBuffer(3, 3)));
 
         await source.SendNextAsync(1, 2, 3);
-        await source.ExpectNoSignalAsync(Quiet);
+        await source.ExpectNoMessageAsync(Quiet);
 
         sink.Request(10);
         _fx.Clock.Advance(Second);
@@ -106,7 +106,7 @@ public sealed class DelayStageTests : IAsyncLifetime
         sink.Request(10);
         _fx.Clock.Advance(Second);
 
-        (await sink.ToCompletionAsync()).Should().Equal(expected);
+        (await sink.ToStrictAsync()).Should().Equal(expected);
     }
 
     [Fact]
@@ -164,6 +164,6 @@ public sealed class DelayStageTests : IAsyncLifetime
         FluentActions.Invoking(() => Flow.Create<int>().Delay(Second, 0, DelayOverflowStrategy.DropHead)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
-    private (ProbeSource<int> Source, ProbeSink<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
-        ProbeSource.Create<int>().Via(flow).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+    private (SourceProbe<int> Source, SinkProbe<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
+        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 }

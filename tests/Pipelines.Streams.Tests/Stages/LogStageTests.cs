@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -27,7 +27,7 @@ public sealed class LogStageTests : IAsyncLifetime
     public async Task Log_UpstreamFails_LogsTheFailureAtErrorAndPropagatesIt()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = ProbeSource.Create<int>().Log("numbers").ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         source.SendError(boom);
@@ -39,7 +39,7 @@ public sealed class LogStageTests : IAsyncLifetime
     [Fact]
     public async Task Log_DownstreamCancels_LogsItAndCancelsUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>().Log("numbers").ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Cancel();
 
@@ -50,9 +50,9 @@ public sealed class LogStageTests : IAsyncLifetime
     [Fact]
     public async Task Log_NoDemand_DoesNotPullUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>().Log("numbers").ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
         (await source.ExpectRequestAsync()).Should().Be(1);
         await source.SendNextAsync(5);

@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -27,14 +27,14 @@ public sealed class OnElementStageTests : IAsyncLifetime
     public async Task OnElement_NoDemand_DoesNotPullUpstreamNorCallTheAction()
     {
         var calls = 0;
-        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => Interlocked.Increment(ref calls))
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().OnElement(_ => Interlocked.Increment(ref calls))
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
         await source.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         Volatile.Read(ref calls).Should().Be(1);
 
         source.SendComplete();
@@ -45,7 +45,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
     public async Task OnElement_ActionThrows_FailsTheStreamWithTheOriginalException()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => throw boom).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().OnElement(_ => throw boom).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);
@@ -68,7 +68,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
     [Fact]
     public async Task OnElement_DownstreamCancels_CancelsUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>().OnElement(_ => { }).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().OnElement(_ => { }).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Cancel();
 

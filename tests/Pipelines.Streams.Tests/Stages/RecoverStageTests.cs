@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -15,7 +15,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_UpstreamFailsAndFunctionReturnsElement_EmitsItThenCompletes()
     {
-        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -29,9 +29,9 @@ public sealed class RecoverStageTests : IAsyncLifetime
     public async Task Recover_FunctionReturnsNone_FailsWithTheOriginalException()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = ProbeSource.Create<int>()
+        var (source, sink) = TestSource.Probe<int>()
             .Recover(ex => ex is TimeoutException ? -1 : Option<int>.None)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         source.SendError(boom);
@@ -42,7 +42,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_DownstreamHasNoDemand_RecoveredElementWaitsForIt()
     {
-        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);
@@ -58,9 +58,9 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_UpstreamDoesNotPush_NoDemandWithoutDownstreamDemand()
     {
-        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
-        await source.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
         (await source.ExpectRequestAsync()).Should().Be(1);
 
@@ -73,7 +73,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     {
         var original = new InvalidOperationException("original");
         var secondary = new ArgumentException("recovery broke");
-        var (source, sink) = ProbeSource.Create<int>().Recover(_ => throw secondary).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => throw secondary).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         source.SendError(original);
@@ -95,7 +95,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_DownstreamCancels_CancelsUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>().Recover(_ => -1).ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);

@@ -1,6 +1,6 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -15,9 +15,9 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
     [Fact]
     public async Task RecoverWithRetries_UpstreamFails_ContinuesWithTheRecoverySourceAndCompletesWithIt()
     {
-        var (source, sink) = ProbeSource.Create<int>()
+        var (source, sink) = TestSource.Probe<int>()
             .RecoverWithRetries(1, _ => Source.From([10, 11]))
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -81,10 +81,10 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
     [Fact]
     public async Task RecoverWithRetries_RecoverySource_IsPulledOnlyOnDemand()
     {
-        ProbeSource<int>? recovery = null;
-        var (source, sink) = ProbeSource.Create<int>()
-            .RecoverWithRetries(1, _ => ProbeSource.Create<int>().MapMaterializedValue(p => recovery = p))
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        SourceProbe<int>? recovery = null;
+        var (source, sink) = TestSource.Probe<int>()
+            .RecoverWithRetries(1, _ => TestSource.Probe<int>().MapMaterializedValue(p => recovery = p))
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         source.SendError(new InvalidOperationException("boom"));
@@ -92,7 +92,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
         (await recovery!.ExpectRequestAsync()).Should().Be(1);
         await recovery.SendNextAsync(7);
         await sink.ExpectNextAsync(7);
-        await recovery.ExpectNoSignalAsync(TimeSpan.FromMilliseconds(100));
+        await recovery.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
 
         sink.Request(1);
         (await recovery.ExpectRequestAsync()).Should().Be(1);
@@ -114,9 +114,9 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
     [Fact]
     public async Task RecoverWithRetries_DownstreamCancelsBeforeFailure_CancelsUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>()
+        var (source, sink) = TestSource.Probe<int>()
             .RecoverWithRetries(1, _ => Source.From([1]))
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Cancel();
 

@@ -1,5 +1,5 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Stages;
 
@@ -16,7 +16,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Shaping_EmitsOneElementPerIntervalOnTheVirtualClock()
     {
         var sink = Source.From([1, 2, 3]).Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(1);
@@ -38,7 +38,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Burst_LetsTheBurstThroughAtOnceThenTheRate()
     {
         var sink = Source.From([1, 2, 3, 4, 5]).Throttle(1, TimeSpan.FromSeconds(1), 3, ThrottleMode.Shaping)
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(1, 2, 3);
@@ -57,8 +57,8 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     [Fact]
     public async Task Throttle_QuietPeriod_RefillsTheBucket()
     {
-        var (source, sink) = ProbeSource.Create<int>().Throttle(1, TimeSpan.FromSeconds(1), 2, ThrottleMode.Shaping)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 2, ThrottleMode.Shaping)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -75,15 +75,15 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     [Fact]
     public async Task Throttle_ElementWaiting_BackPressuresUpstream()
     {
-        var (source, sink) = ProbeSource.Create<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
         await sink.ExpectNextAsync(1);
         await _fx.Clock.WaitForTimersAsync();
 
-        await source.ExpectNoSignalAsync(Quiet);
+        await source.ExpectNoMessageAsync(Quiet);
         _fx.Clock.Advance(TimeSpan.FromSeconds(1));
         await sink.ExpectNextAsync(2);
         (await source.ExpectRequestAsync()).Should().Be(1);
@@ -95,8 +95,8 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     [Fact]
     public async Task Throttle_UpstreamCompletesWhileAnElementWaits_EmitsItThenCompletes()
     {
-        var (source, sink) = ProbeSource.Create<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -114,7 +114,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Enforcing_FailsWhenTheRateIsExceeded()
     {
         var sink = Source.From([1, 2]).Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Enforcing)
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         sink.Request(10);
 
@@ -125,8 +125,8 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     [Fact]
     public async Task Throttle_EnforcingWithinTheRate_PassesEveryElement()
     {
-        var (source, sink) = ProbeSource.Create<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Enforcing)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Enforcing)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1);
@@ -144,7 +144,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Cost_ChargesEachElementItsCost()
     {
         var sink = Source.From([6, 4, 5]).Throttle(10, TimeSpan.FromSeconds(1), 10, x => x, ThrottleMode.Shaping)
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(6, 4);
@@ -160,7 +160,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_NegativeCost_FailsTheStream()
     {
         var sink = Source.From([1]).Throttle(10, TimeSpan.FromSeconds(1), 10, _ => -1, ThrottleMode.Shaping)
-            .RunWith(ProbeSink.Create<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
 
         sink.Request(1);
 
@@ -171,8 +171,8 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_UpstreamFails_FailsWithItsException()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = ProbeSource.Create<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(ProbeSink.Create<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
 
         sink.Request(1);
         source.SendError(boom);

@@ -1,10 +1,10 @@
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>
 /// A TimeProvider whose time moves only when a test advances it; timers fire (on the advancing thread) when the
 /// time passes their due time. Timestamps are TimeSpan ticks since creation. Thread-safe.
 /// </summary>
-internal sealed class ManualClock : TimeProvider
+internal sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
@@ -148,7 +148,7 @@ internal sealed class ManualClock : TimeProvider
 
     private static long _sequence;
 
-    private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state) : ITimer
     {
         public TimerCallback Callback => callback;
 

@@ -2,30 +2,30 @@ using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A sink controlled by the test: it pulls only as often as the test requests, and records what arrives.</summary>
-internal static class ProbeSink
+internal static class TestSink
 {
-    public static Sink<T, ProbeSink<T>> Create<T>() => Sink.FromGraph(new ProbeSinkStage<T>());
+    public static Sink<T, SinkProbe<T>> Probe<T>() => Sink.FromGraph(new ProbeSinkStage<T>());
 
-    private sealed class ProbeSinkStage<T> : GraphStageWithMaterializedValue<SinkShape<T>, ProbeSink<T>>
+    private sealed class ProbeSinkStage<T> : GraphStageWithMaterializedValue<SinkShape<T>, SinkProbe<T>>
     {
         public override SinkShape<T> Shape { get; } = new(new Inlet<T>("ProbeSink.in"));
 
-        public override (GraphStageLogic Logic, ProbeSink<T> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+        public override (GraphStageLogic Logic, SinkProbe<T> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
         {
-            var probe = new ProbeSink<T>();
+            var probe = new SinkProbe<T>();
             return (new Logic(Shape, probe), probe);
         }
 
         private sealed class Logic : InGraphStageLogic
         {
             private readonly Inlet<T> _in;
-            private readonly ProbeSink<T> _probe;
+            private readonly SinkProbe<T> _probe;
             private long _demand;
 
-            public Logic(SinkShape<T> shape, ProbeSink<T> probe)
+            public Logic(SinkShape<T> shape, SinkProbe<T> probe)
                 : base(shape)
             {
                 _in = shape.Inlet;
@@ -80,7 +80,7 @@ internal abstract record ProbeEvent<T>
 }
 
 /// <summary>The test's handle on a materialized probe sink.</summary>
-internal sealed class ProbeSink<T>
+internal sealed class SinkProbe<T>
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -90,7 +90,7 @@ internal sealed class ProbeSink<T>
 
     internal StageCallback<Exception?> CancelCallback { get; set; } = null!;
 
-    public ProbeSink<T> Request(long n)
+    public SinkProbe<T> Request(long n)
     {
         RequestCallback.Invoke(n);
         return this;
@@ -155,7 +155,7 @@ internal sealed class ProbeSink<T>
     }
 
     /// <summary>Returns the elements that arrived until the stream completed (fails on a failure).</summary>
-    public async Task<IReadOnlyList<T>> ToCompletionAsync()
+    public async Task<IReadOnlyList<T>> ToStrictAsync()
     {
         var elements = new List<T>();
         while (true)

@@ -2,29 +2,29 @@ using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>A source controlled by the test: it records demand and cancellation, and emits what the test sends.</summary>
-internal static class ProbeSource
+internal static class TestSource
 {
-    public static Source<T, ProbeSource<T>> Create<T>() => Source.FromGraph(new ProbeSourceStage<T>());
+    public static Source<T, SourceProbe<T>> Probe<T>() => Source.FromGraph(new ProbeSourceStage<T>());
 
-    private sealed class ProbeSourceStage<T> : GraphStageWithMaterializedValue<SourceShape<T>, ProbeSource<T>>
+    private sealed class ProbeSourceStage<T> : GraphStageWithMaterializedValue<SourceShape<T>, SourceProbe<T>>
     {
         public override SourceShape<T> Shape { get; } = new(new Outlet<T>("ProbeSource.out"));
 
-        public override (GraphStageLogic Logic, ProbeSource<T> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+        public override (GraphStageLogic Logic, SourceProbe<T> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
         {
-            var probe = new ProbeSource<T>();
+            var probe = new SourceProbe<T>();
             return (new Logic(Shape, probe), probe);
         }
 
         private sealed class Logic : OutGraphStageLogic
         {
             private readonly Outlet<T> _out;
-            private readonly ProbeSource<T> _probe;
+            private readonly SourceProbe<T> _probe;
 
-            public Logic(SourceShape<T> shape, ProbeSource<T> probe)
+            public Logic(SourceShape<T> shape, SourceProbe<T> probe)
                 : base(shape)
             {
                 _out = shape.Outlet;
@@ -54,7 +54,7 @@ internal enum ProbeSignal
 }
 
 /// <summary>The test's handle on a materialized probe source.</summary>
-internal sealed class ProbeSource<T>
+internal sealed class SourceProbe<T>
 {
     private long _outstanding;
 
@@ -116,7 +116,7 @@ internal sealed class ProbeSource<T>
     }
 
     /// <summary>Waits <paramref name="duration"/> of real time and fails if the stream signalled demand or cancelled meanwhile.</summary>
-    public async Task ExpectNoSignalAsync(TimeSpan duration)
+    public async Task ExpectNoMessageAsync(TimeSpan duration)
     {
         await Task.Delay(duration);
         if (Signals.Reader.TryPeek(out var signal))
@@ -129,11 +129,11 @@ internal sealed class ProbeSource<T>
     {
         try
         {
-            return await Signals.Reader.ReadAsync().AsTask().WaitAsync(ProbeSink<T>.Timeout);
+            return await Signals.Reader.ReadAsync().AsTask().WaitAsync(SinkProbe<T>.Timeout);
         }
         catch (TimeoutException)
         {
-            throw new Xunit.Sdk.XunitException($"No signal arrived at the probe source within {ProbeSink<T>.Timeout}.");
+            throw new Xunit.Sdk.XunitException($"No signal arrived at the probe source within {SinkProbe<T>.Timeout}.");
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>Records every log entry (thread-safe), so tests can assert what stages logged.</summary>
 internal sealed class ListLogger : ILogger

@@ -1,6 +1,6 @@
 using Pipelines.Streams;
 
-namespace Pipelines.Streams.Tests.Support;
+namespace Pipelines.Streams.Tests.TestKit;
 
 /// <summary>
 /// A materializer on a manual clock with a recording logger; disposing it checks that every stream the test
@@ -13,7 +13,7 @@ internal sealed class StreamFixture : IAsyncDisposable
         Materializer = new Materializer(new MaterializerSettings { TimeProvider = Clock, Logger = Logger });
     }
 
-    public ManualClock Clock { get; } = new();
+    public ManualTimeProvider Clock { get; } = new();
 
     public ListLogger Logger { get; } = new();
 
@@ -42,7 +42,17 @@ internal sealed class StreamFixture : IAsyncDisposable
         }
         finally
         {
-            await Materializer.DisposeAsync();
+            Materializer.Dispose();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await Materializer.WhenAllStoppedAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var running = Materializer.RunningIslands.SelectMany(i => i.RunningStages());
+                throw new Xunit.Sdk.XunitException($"Stages still running 30 s after the materializer was disposed: {string.Join(", ", running)}.");
+            }
         }
     }
 }
