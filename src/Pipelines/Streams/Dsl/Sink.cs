@@ -8,7 +8,7 @@ namespace Pipelines.Streams.Dsl;
 /// Factories of sinks. Every sink that materializes a task completes it when the stream completes and faults it with the
 /// stream's failure (or <see cref="AbruptStageTerminationException"/> if the materializer is disposed first).
 /// </summary>
-public static class Sink
+public static partial class Sink
 {
     /// <summary>Wraps any sink-shaped graph (a custom stage or a graph built elsewhere) as a sink.</summary>
     public static Sink<T, TMat> FromGraph<T, TMat>(IGraph<SinkShape<T>, TMat> graph) =>

@@ -5,7 +5,7 @@ using Pipelines.Streams.Stages;
 namespace Pipelines.Streams.Dsl;
 
 /// <summary>Factories of sources.</summary>
-public static class Source
+public static partial class Source
 {
     /// <summary>Wraps any source-shaped graph (a custom <see cref="GraphStage{TShape}"/> or a graph built elsewhere) as a source.</summary>
     public static Source<T, TMat> FromGraph<T, TMat>(IGraph<SourceShape<T>, TMat> graph) =>
