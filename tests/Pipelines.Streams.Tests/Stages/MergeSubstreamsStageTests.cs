@@ -92,8 +92,7 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         first.SendError(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        await second.ExpectRequestAsync();
-        (await second.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        (await second.ExpectCancellationAfterRequestsAsync()).Should().BeSameAs(boom);
         await upstream.ExpectCancellationAfterRequestsAsync();
         await AssertAllStagesStoppedAsync();
     }
@@ -110,8 +109,8 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         upstream.SendError(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        await substream.ExpectRequestAsync();
-        (await substream.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        // The substream may or may not have requested before the failure reached it.
+        (await substream.ExpectCancellationAfterRequestsAsync()).Should().BeSameAs(boom);
         await AssertAllStagesStoppedAsync();
     }
 
@@ -125,10 +124,8 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var second = await NextStartedAsync();
         sink.Cancel();
 
-        await first.ExpectRequestAsync();
-        await first.ExpectCancellationAsync();
-        await second.ExpectRequestAsync();
-        await second.ExpectCancellationAsync();
+        await first.ExpectCancellationAfterRequestsAsync();
+        await second.ExpectCancellationAfterRequestsAsync();
         await upstream.ExpectCancellationAfterRequestsAsync();
         await AssertAllStagesStoppedAsync();
     }
