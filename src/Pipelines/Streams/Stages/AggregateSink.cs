@@ -13,7 +13,7 @@ internal sealed class AggregateSink<TIn, TAcc>(TAcc zero, Func<TAcc, TIn, TAcc> 
     public override (GraphStageLogic Logic, Task<TAcc> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var logic = new Logic(this);
-        return (logic, logic.Promise.Task);
+        return (logic, TaskCallbacks.Observed(logic.Promise.Task));
     }
 
     private sealed class Logic(AggregateSink<TIn, TAcc> stage) : SinkLogic<TIn, TAcc>(stage.Shape)

@@ -13,7 +13,7 @@ internal sealed class FirstSink<T>(bool orDefault) : GraphStageWithMaterializedV
     public override (GraphStageLogic Logic, Task<T> MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var logic = new Logic(Shape, orDefault);
-        return (logic, logic.Promise.Task);
+        return (logic, TaskCallbacks.Observed(logic.Promise.Task));
     }
 
     private sealed class Logic(SinkShape<T> shape, bool orDefault) : SinkLogic<T, T>(shape)

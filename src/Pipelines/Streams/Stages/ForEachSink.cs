@@ -12,7 +12,7 @@ internal sealed class ForEachSink<T>(Action<T> action) : GraphStageWithMateriali
     public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var logic = new Logic(this);
-        return (logic, logic.Promise.Task);
+        return (logic, TaskCallbacks.Observed(logic.Promise.Task));
     }
 
     private sealed class Logic(ForEachSink<T> stage) : SinkLogic<T, NotUsed>(stage.Shape)

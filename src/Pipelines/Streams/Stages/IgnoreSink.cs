@@ -10,7 +10,7 @@ internal sealed class IgnoreSink<T> : GraphStageWithMaterializedValue<SinkShape<
     public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var logic = new Logic(Shape);
-        return (logic, logic.Promise.Task);
+        return (logic, TaskCallbacks.Observed(logic.Promise.Task));
     }
 
     private sealed class Logic(SinkShape<T> shape) : SinkLogic<T, NotUsed>(shape)

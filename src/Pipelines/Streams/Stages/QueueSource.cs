@@ -300,6 +300,9 @@ internal sealed class QueueSource<T>(int bufferSize, OverflowStrategy overflowSt
             else
             {
                 _completion.TrySetException(failure);
+
+                // Observed here: a caller who never watches completion must not get an UnobservedTaskException.
+                _ = _completion.Task.Exception;
             }
         }
 

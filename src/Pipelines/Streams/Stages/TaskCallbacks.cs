@@ -20,6 +20,21 @@ internal static class TaskCallbacks
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
+    /// <summary>
+    /// Marks a materialized task's failure as observed as soon as it happens. Whoever awaits the task still gets the
+    /// failure; a caller that discards the task (e.g. with <c>Keep.Left</c>) does not get an <c>UnobservedTaskException</c>.
+    /// </summary>
+    public static TTask Observed<TTask>(TTask task)
+        where TTask : Task
+    {
+        task.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return task;
+    }
+
     /// <summary>The exception a faulted or cancelled task stands for (the single inner exception when there is one).</summary>
     public static Exception FailureOf(Task task) =>
         task.Exception is { } aggregate

@@ -14,7 +14,7 @@ internal sealed class WatchTerminationStage<T> : GraphStageWithMaterializedValue
     public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var logic = new Logic(Shape);
-        return (logic, logic.Termination.Task);
+        return (logic, TaskCallbacks.Observed(logic.Termination.Task));
     }
 
     private sealed class Logic : InAndOutGraphStageLogic, ISyncProducer<T>

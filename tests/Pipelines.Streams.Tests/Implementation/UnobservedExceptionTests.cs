@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Stage;
+using Pipelines.TestKit.Streams;
+
+namespace Pipelines.Streams.Tests.Implementation;
+
+public sealed class UnobservedExceptionTests : StreamTestBase
+{
+    [Fact]
+    public async Task Streams_TasksFailAfterTheStageStopped_NoUnobservedTaskException()
+    {
+        var unobserved = new ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RunStreamsThatLeaveFailingTasksBehindAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        unobserved.Should().BeEmpty();
+    }
+
+    private async Task RunStreamsThatLeaveFailingTasksBehindAsync()
+    {
+        // In-flight calls that fail after downstream cancelled.
+        var gates = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var (upstream, downstream) = Probe(Flow.Create<int>().SelectAsync(3, i => gates[i].Task));
+        downstream.Request(1);
+        await upstream.SendNextAsync(0, 1, 2);
+        downstream.Cancel();
+        await upstream.ExpectCancellationAsync();
+        foreach (var gate in gates)
+        {
+            gate.SetException(new InvalidOperationException("late failure"));
+        }
+
+        // Several calls failing while the stream fails on the first one.
+        var failing = Source.From(Enumerable.Range(0, 20))
+            .SelectAsyncUnordered(8, async i =>
+            {
+                await Task.Yield();
+                return i >= 0 ? throw new InvalidOperationException($"call {i} failed") : i;
+            })
+            .RunWith(Sink.Ignore<int>(), Materializer);
+        await failing.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>();
+
+        // Failed calls dropped by Resume.
+        await Source.From(Enumerable.Range(0, 20))
+            .SelectAsyncPartitioned(4, i => i % 3, i => Task.FromException<int>(new InvalidOperationException()))
+            .WithAttributes(Attributes.Supervision(Deciders.ResumingDecider))
+            .RunWith(Sink.Ignore<int>(), Materializer);
+
+        // A sink task faulted and never awaited by anyone.
+        _ = Source.Failed<int>(new InvalidOperationException("nobody awaits this")).RunWith(TestSink.Probe<int>(), Materializer);
+        await Materializer.AssertAllStagesStoppedAsync();
+        await Task.Delay(50);
+    }
+}
