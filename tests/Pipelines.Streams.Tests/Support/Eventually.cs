@@ -1,4 +1,4 @@
-namespace Pipelines.Streams.Tests.TestKit;
+namespace Pipelines.Streams.Tests.Support;
 
 /// <summary>Condition waits for state changed by stream stages on other threads (30 s budget, never a fixed sleep).</summary>
 internal static class Eventually
