@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Pipelines.Streams.Tests.Support;
 
 /// <summary>Records every log entry (thread-safe), so tests can assert what stages logged.</summary>
+/// <remarks>Neither the library nor the TestKit has a recording logger; the materializer only takes an <see cref="ILogger"/>.</remarks>
 public sealed class ListLogger : ILogger
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
