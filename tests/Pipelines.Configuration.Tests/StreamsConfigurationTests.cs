@@ -1,4 +1,5 @@
 using Pipelines.Streams;
+using Pipelines.TestKit.Time;
 
 namespace Pipelines.Configuration.Tests;
 
@@ -26,7 +27,7 @@ public sealed class StreamsConfigurationTests
     [Fact]
     public void ToMaterializerSettings_UserValues_OverrideAndKeepOtherSettings()
     {
-        var clock = new FakeClock();
+        var clock = new ManualTimeProvider();
         var config = ConfigFactory.ParseString("pipelines.streams { buffer-size = 64 }");
 
         var settings = config.ToMaterializerSettings(MaterializerSettings.Default with { TimeProvider = clock });
@@ -46,6 +47,4 @@ public sealed class StreamsConfigurationTests
         act.Should().Throw<SettingsException>().Which.Problems.Select(p => p[..p.IndexOf(':', StringComparison.Ordinal)])
             .Should().BeEquivalentTo(["pipelines.streams.buffer-size", "pipelines.streams.sync-processing-limit"]);
     }
-
-    private sealed class FakeClock : TimeProvider;
 }

@@ -1,16 +1,11 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests;
 
-public sealed class SharedKillSwitchTests : IAsyncLifetime
+public sealed class SharedKillSwitchTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
     private readonly SharedKillSwitch _switch = new("orders");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
 
     [Fact]
     public async Task Shutdown_TwoStreams_CompletesBothDownstreamsAndCancelsBothUpstreams()
@@ -98,12 +93,12 @@ public sealed class SharedKillSwitchTests : IAsyncLifetime
     [Fact]
     public async Task Flow_MaterializedValue_IsTheSwitch()
     {
-        var (killSwitch, task) = Source.From([1, 2, 3]).ViaMaterialized(_switch.Flow<int>(), Keep.Right).ToMaterialized(Sink.Seq<int>(), Keep.Both).Run(_fx.Materializer);
+        var (killSwitch, task) = Source.From([1, 2, 3]).ViaMaterialized(_switch.Flow<int>(), Keep.Right).ToMaterialized(Sink.Seq<int>(), Keep.Both).Run(Materializer);
 
         killSwitch.Should().BeSameAs(_switch);
         (await task).Should().Equal(1, 2, 3);
     }
 
     private (SourceProbe<int> Source, SinkProbe<int> Sink) Run() =>
-        TestSource.Probe<int>().Via(_switch.Flow<int>()).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        TestSource.Probe<int>().Via(_switch.Flow<int>()).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 }

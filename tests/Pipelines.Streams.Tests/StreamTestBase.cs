@@ -1,23 +1,31 @@
 using Pipelines.Streams.Dsl;
+using Pipelines.Streams.Tests.Support;
 using Pipelines.TestKit.Streams;
 using Pipelines.TestKit.Time;
 
 namespace Pipelines.Streams.Tests;
 
 /// <summary>
-/// A fresh materializer on a manual clock per test; after each test every stage it started must have stopped.
+/// A fresh materializer on a manual clock with a recording logger per test; after each test every stage it started must
+/// have stopped.
 /// </summary>
 public abstract class StreamTestBase : IAsyncLifetime
 {
     protected static readonly TimeSpan NoMessage = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>How long a test waits (real time) for something that must happen.</summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     protected StreamTestBase()
     {
         Clock = new ManualTimeProvider();
-        Materializer = new Materializer(new MaterializerSettings { TimeProvider = Clock });
+        Materializer = new Materializer(new MaterializerSettings { TimeProvider = Clock, Logger = Logger });
     }
 
     protected ManualTimeProvider Clock { get; }
+
+    /// <summary>Records what the stages log.</summary>
+    protected ListLogger Logger { get; } = new();
 
     protected Materializer Materializer { get; }
 

@@ -122,9 +122,17 @@ public sealed class SinkProbe<T>
         return signal.Kind == ProbeSignalKind.Error ? signal.Error! : throw Unexpected("OnError", signal);
     }
 
-    /// <summary>Expects that nothing arrives during <paramref name="duration"/> (real time: keep it short).</summary>
+    /// <summary>
+    /// Expects that nothing arrives during <paramref name="duration"/> (real time: keep it short). A signal that already
+    /// arrived fails it at once, so <see cref="TimeSpan.Zero"/> checks that nothing is pending now.
+    /// </summary>
     public async Task ExpectNoMessageAsync(TimeSpan duration)
     {
+        if (_signals.Reader.TryPeek(out var pending))
+        {
+            throw new ExpectationFailedException($"Expected no signal for {duration}, but got {pending}.");
+        }
+
         using var cancel = new CancellationTokenSource(duration);
         try
         {

@@ -98,9 +98,28 @@ public sealed class SourceProbe<T>
         }
     }
 
-    /// <summary>Expects that neither demand nor cancellation arrives during <paramref name="duration"/> (real time: keep it short).</summary>
+    /// <summary>
+    /// Expects the next signal to be cancellation and returns its cause (<see langword="null"/> for a normal cancellation).
+    /// Unlike <see cref="ExpectCancellationAsync"/> it fails if downstream signals demand first, so it also asserts that no
+    /// more was requested since the demand the probe last consumed.
+    /// </summary>
+    public async Task<Exception?> ExpectCancellationWithoutFurtherDemandAsync()
+    {
+        var signal = await NextSignalAsync("Cancel").ConfigureAwait(false);
+        return signal.Kind == ProbeSignalKind.Cancel ? signal.Error : throw new ExpectationFailedException($"Expected Cancel, but got {signal}.");
+    }
+
+    /// <summary>
+    /// Expects that neither demand nor cancellation arrives during <paramref name="duration"/> (real time: keep it short).
+    /// A signal that already arrived fails it at once, so <see cref="TimeSpan.Zero"/> checks that nothing is pending now.
+    /// </summary>
     public async Task ExpectNoMessageAsync(TimeSpan duration)
     {
+        if (_signals.Reader.TryPeek(out var pending))
+        {
+            throw new ExpectationFailedException($"Expected no signal for {duration}, but got {pending}.");
+        }
+
         using var cancel = new CancellationTokenSource(duration);
         try
         {

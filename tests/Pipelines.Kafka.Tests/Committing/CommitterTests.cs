@@ -3,6 +3,8 @@ using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Streams;
+using Pipelines.TestKit.Time;
 
 namespace Pipelines.Kafka.Tests.Committing;
 
@@ -32,17 +34,17 @@ public sealed class CommitterTests : IAsyncDisposable
     [Fact]
     public async Task Sink_MaxIntervalElapses_CommitsThePartialBatch()
     {
-        var (probe, done) = Source.FromGraph(new PushSource<ICommittableOffset>())
+        var (probe, done) = TestSource.Probe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100)), Keep.Both)
             .Run(_materializer);
-        await probe.PushAsync([.. _committer.Offsets(5)]);
+        await probe.SendNextAsync([.. _committer.Offsets(5)]);
         await Until(() => _committer.Processed.Count == 5);
         _committer.Commits.Should().Be(0, "the batch is not full and the interval has not passed");
 
         _clock.Advance(TimeSpan.FromSeconds(1));
 
         await Until(() => _committer.Commits == 1);
-        await probe.CompleteAsync();
+        probe.SendComplete();
         await done.WaitAsync(Patience);
         _committer.Commits.Should().Be(1, "nothing was left to commit at completion");
     }
@@ -71,14 +73,14 @@ public sealed class CommitterTests : IAsyncDisposable
     [Fact]
     public async Task Sink_UpstreamFails_CommitsWhatArrivedThenFailsWithUpstreamsError()
     {
-        var (probe, done) = Source.FromGraph(new PushSource<ICommittableOffset>())
+        var (probe, done) = TestSource.Probe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100)), Keep.Both)
             .Run(_materializer);
         var offsets = _committer.Offsets(3);
-        await probe.PushAsync([.. offsets]);
+        await probe.SendNextAsync([.. offsets]);
         await Until(() => _committer.Processed.Count == 3);
 
-        await probe.FailAsync(new InvalidOperationException("upstream broke"));
+        probe.SendError(new InvalidOperationException("upstream broke"));
 
         await FluentActions.Awaiting(() => done.WaitAsync(Patience)).Should().ThrowAsync<InvalidOperationException>().WithMessage("upstream broke");
         _committer.Commits.Should().Be(1);
@@ -90,19 +92,20 @@ public sealed class CommitterTests : IAsyncDisposable
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _committer.Gate = gate.Task;
-        var (probe, done) = Source.FromGraph(new PushSource<ICommittableOffset>())
+        var (probe, done) = TestSource.Probe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 2).WithParallelism(1)), Keep.Both)
             .Run(_materializer);
 
-        await probe.PushAsync([.. _committer.Offsets(6)]);
+        var offsets = _committer.Offsets(6);
+        await probe.SendNextAsync(offsets[0], offsets[1]);
         await Until(() => _committer.Commits == 1);
 
-        // One commit in flight: the committer holds back, so only the first batch was taken.
-        probe.Pulled.Should().Be(2);
+        // One commit in flight: the committer holds back, so only the first batch was taken and nothing more is requested.
+        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         gate.SetResult();
-        await probe.CompleteAsync();
+        await probe.SendNextAsync([.. offsets.Skip(2)]);
+        probe.SendComplete();
         await done.WaitAsync(Patience);
-        probe.Pulled.Should().Be(6);
         _committer.Processed.Should().HaveCount(6);
     }
 
@@ -111,17 +114,17 @@ public sealed class CommitterTests : IAsyncDisposable
     {
         var offsets = _committer.Offsets(3);
         var stream = new[] { offsets[0], offsets[0], offsets[1], offsets[1], offsets[1], offsets[2] };
-        var (probe, done) = Source.FromGraph(new PushSource<ICommittableOffset>())
+        var (probe, done) = TestSource.Probe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100).WithWhen(CommitWhen.NextOffsetObserved)), Keep.Both)
             .Run(_materializer);
 
-        await probe.PushAsync(stream[..4]);
-        await Until(() => probe.Pulled == 4);
+        // Sending returns once the committer pulled for the fourth element, i.e. after it handled the third.
+        await probe.SendNextAsync(stream[..4]);
         _committer.Processed.Should().Equal(offsets[0]);
 
-        await probe.PushAsync(stream[4..]);
+        await probe.SendNextAsync(stream[4..]);
         await Until(() => _committer.Processed.Count == 2);
-        await probe.CompleteAsync();
+        probe.SendComplete();
         await done.WaitAsync(Patience);
 
         _committer.Processed.Should().Equal(offsets[0], offsets[1], offsets[2]);

@@ -4,6 +4,7 @@ using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
 using Pipelines.TestKit.Kafka;
+using Pipelines.TestKit.Streams;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
@@ -49,9 +50,10 @@ public sealed class BackPressureTests : IClassFixture<KafkaClusterFixture>, IAsy
             });
 
         var (control, probe) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
-            .ToMaterialized(new PullSink<CommittableMessage<string, string>>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<CommittableMessage<string, string>>(), Keep.Both)
             .Run(_materializer);
-        var first = await probe.NextAsync().WaitAsync(Patience);
+        probe.Timeout = Patience;
+        var first = await probe.RequestNextAsync();
 
         // The stall under test: downstream takes nothing for well over max.poll.interval.ms.
         await Task.Delay(maxPollInterval * 2.5);
@@ -65,7 +67,7 @@ public sealed class BackPressureTests : IClassFixture<KafkaClusterFixture>, IAsy
         var offsets = new List<long> { first.Record.Offset.Value };
         while (offsets.Count < records)
         {
-            var next = await probe.NextAsync().WaitAsync(Patience);
+            var next = await probe.RequestNextAsync();
             offsets.Add(next.Record.Offset.Value);
         }
 

@@ -104,7 +104,7 @@ public sealed class CrashRecoveryTests : IClassFixture<KafkaClusterFixture>
         // Assigned by hand: each restart resumes from the group's committed offsets without waiting for a group rebalance.
         var partitions = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)).ToArray();
         return KafkaConsumer.CommittableSource(settings, Subscriptions.Assignment(partitions))
-            .Via(new UnorderedAsyncStage<CommittableMessage<string, string>, ICommittableOffset>(Parallelism, async m =>
+            .SelectAsyncUnordered(Parallelism, async m =>
             {
                 int delay;
                 lock (random)
@@ -116,7 +116,7 @@ public sealed class CrashRecoveryTests : IClassFixture<KafkaClusterFixture>
                 await Task.Delay(delay);
                 processed.AddOrUpdate(int.Parse(m.Record.Message.Value, CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                 return m.CommittableOffset;
-            }))
+            })
             .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(MaxBatch)), Keep.Both);
     }
 

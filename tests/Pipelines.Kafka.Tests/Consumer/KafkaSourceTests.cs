@@ -4,6 +4,7 @@ using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
 using Pipelines.TestKit.Kafka;
+using Pipelines.TestKit.Streams;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
@@ -135,12 +136,13 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
         await _kafka.ProduceBatchAsync(topic, 5);
 
         var (control, probe) = KafkaConsumer.AtMostOnceSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
-            .ToMaterialized(new PullSink<ConsumeResult<string, string>>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<ConsumeResult<string, string>>(), Keep.Both)
             .Run(_materializer);
+        probe.Timeout = Patience;
         var committedWhenSeen = new List<long>();
         for (var i = 0; i < 5; i++)
         {
-            var record = await probe.NextAsync().WaitAsync(Patience);
+            var record = await probe.RequestNextAsync();
             record.Offset.Value.Should().Be(i);
             committedWhenSeen.Add(await CommittedTotal(group, topic));
         }

@@ -5,6 +5,7 @@ using Pipelines.Kafka.Tests.Support;
 using Pipelines.Streams;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
+using Pipelines.TestKit.Time;
 
 namespace Pipelines.Kafka.Tests.Producer;
 

@@ -4,6 +4,10 @@ using Pipelines.TestKit.Kafka;
 namespace Pipelines.Kafka.Tests.Support;
 
 /// <summary>Produces test records spread evenly over a topic's partitions (record i goes to partition i mod n).</summary>
+/// <remarks>
+/// Kept beside <see cref="KafkaClusterFixture.ProduceBatchAsync(string, int, CancellationToken)"/> because the tests need
+/// each record on a chosen partition (the fixture lets the partitioner pick) and numeric values they can count.
+/// </remarks>
 public static class TestProducer
 {
     /// <summary>Produces <paramref name="count"/> records with key <c>key-{i mod keys}</c> and value <c>{i}</c>, and waits for every delivery.</summary>

@@ -1,9 +1,9 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Dsl;
 
-public sealed class FanInOutOperatorsTests : StreamTest
+public sealed class FanInOutOperatorsTests : StreamTestBase
 {
     [Fact]
     public async Task FlowMerge_OtherSource_EmitsTheElementsOfBoth()
@@ -51,57 +51,60 @@ public sealed class FanInOutOperatorsTests : StreamTest
 
         result.Should().Equal(2, 4, 6);
         side.Should().Equal(1, 2, 3);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task AlsoTo_SideSinkBackPressures_HoldsBackTheMainStream()
     {
-        var ((source, side), main) = Probes.Source<int>()
-            .AlsoToMaterialized(Probes.Sink<int>(), Keep.Both)
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+        var ((source, side), main) = TestSource.Probe<int>()
+            .AlsoToMaterialized(TestSink.Probe<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 
         main.Request(5);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
         side.Request(1);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await main.ExpectNextAsync(1);
         await side.ExpectNextAsync(1);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
+
+        main.Cancel();
+        side.Cancel();
     }
 
     [Fact]
     public async Task AlsoTo_SideSinkFails_FailsTheMainStreamAndCancelsUpstream()
     {
         var boom = new InvalidOperationException("side");
-        var (source, main) = Probes.Source<int>()
+        var (source, main) = TestSource.Probe<int>()
             .AlsoTo(Sink.ForEach<int>(x => throw boom))
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 
         main.Request(1);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await main.ExpectNextAsync(1);
         (await main.ExpectErrorAsync()).Should().BeSameAs(boom);
-        (await source.ExpectCancellationAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        (await source.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(boom);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task AlsoTo_SideSinkCancels_CompletesTheMainStreamAndCancelsUpstream()
     {
-        var ((source, side), main) = Probes.Source<int>()
-            .AlsoToMaterialized(Probes.Sink<int>(), Keep.Both)
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+        var ((source, side), main) = TestSource.Probe<int>()
+            .AlsoToMaterialized(TestSink.Probe<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 
         main.Request(1);
         side.Cancel();
         await main.ExpectCompleteAsync();
-        await source.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 }

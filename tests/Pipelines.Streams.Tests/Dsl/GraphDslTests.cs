@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Dsl;
 
-public sealed class GraphDslTests : StreamTest
+public sealed class GraphDslTests : StreamTestBase
 {
     [Fact]
     public async Task Create_ClosedBroadcastThenMerge_RunsAndMaterializesTheSinkValue()
@@ -23,7 +23,7 @@ public sealed class GraphDslTests : StreamTest
         var result = await graph.Run(Materializer);
 
         result.Order().Should().Equal(Enumerable.Range(1, 100).Concat(Enumerable.Range(1, 100).Select(x => x * 1000)).Order());
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]

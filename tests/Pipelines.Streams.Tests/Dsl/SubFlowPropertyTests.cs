@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Dsl;
 
-public sealed class SubFlowPropertyTests : StreamTest
+public sealed class SubFlowPropertyTests : StreamTestBase
 {
     [Fact]
     public async Task GroupByMergeSubstreams_RandomShapes_DeliverExactlyTheExpectedElements()
@@ -22,11 +22,11 @@ public sealed class SubFlowPropertyTests : StreamTest
 
             var result = await Source.From(Enumerable.Range(0, count))
                 .GroupBy(keys, x => x % keys, recreate)
-                .Via(take == int.MaxValue ? Flow.Create<int>().Select(x => x) : Flow.FromGraph(new TakeStage<int>(take)))
+                .Via(take == int.MaxValue ? Flow.Create<int>().Select(x => x) : Flow.Create<int>().Take(take))
                 .MergeSubstreams()
                 .WithAttributes(Attributes.InputBuffer(bufferSize, bufferSize))
                 .RunWith(Sink.Seq<int>(), Materializer)
-                .WaitAsync(Probes.Timeout);
+                .WaitAsync(Patience);
 
             var expected = Enumerable.Range(0, count).GroupBy(x => x % keys).SelectMany(g => recreate ? g : g.Take(take)).Order();
             result.Order().Should().Equal(expected, because);
@@ -39,6 +39,6 @@ public sealed class SubFlowPropertyTests : StreamTest
             }
         }
 
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 }

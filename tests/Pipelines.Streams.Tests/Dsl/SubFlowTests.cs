@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Dsl;
 
-public sealed class SubFlowTests : StreamTest
+public sealed class SubFlowTests : StreamTestBase
 {
     [Fact]
     public async Task MergeSubstreams_ManyElementsOverManyKeys_EmitsEveryElementOnceInOrderPerKey()
@@ -21,7 +21,7 @@ public sealed class SubFlowTests : StreamTest
             group.Select(x => x.Value).Should().BeInAscendingOrder().And.OnlyContain(x => x % 16 == group.Key);
         }
 
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class SubFlowTests : StreamTest
             .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Order().Should().Equal(-1, 1, 2, 4, 6);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -78,22 +78,22 @@ public sealed class SubFlowTests : StreamTest
 
         Source.From(Enumerable.Range(0, 30)).GroupBy(3, x => x % 3).Select(x => x * 10).To(perSubstream).Run(Materializer);
 
-        await allStarted.Task.WaitAsync(Probes.Timeout);
+        await allStarted.Task.WaitAsync(Patience);
         var lists = await Task.WhenAll(substreams);
         lists.Select(list => list.Count).Should().Equal(10, 10, 10);
         lists.Should().OnlyContain(list => list.Select(x => x / 10 % 3).Distinct().Count() == 1 && list.SequenceEqual(list.Order()));
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task To_SubstreamSinkFails_CancelsUpstreamWithTheError()
     {
         var boom = new InvalidOperationException("boom");
-        var source = Probes.Source<int>().GroupBy(2, x => x % 2).To(Sink.ForEach<int>(x => _ = x == 3 ? throw boom : x)).Run(Materializer);
+        var source = TestSource.Probe<int>().GroupBy(2, x => x % 2).To(Sink.ForEach<int>(x => _ = x == 3 ? throw boom : x)).Run(Materializer);
 
-        source.SendNext(1, 2, 3);
-        (await source.ExpectCancellationAfterRequestsAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await source.SendNextAsync(1, 2, 3);
+        (await source.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -123,26 +123,26 @@ public sealed class SubFlowTests : StreamTest
 
         Source.From(Enumerable.Range(0, 50)).RunWith(sink, Materializer);
 
-        await allSeen.Task.WaitAsync(Probes.Timeout);
+        await allSeen.Task.WaitAsync(Patience);
         seen.Order().Should().Equal(Enumerable.Range(0, 50));
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task MergeSubstreams_DownstreamCancelsEarly_StopsEverySubstreamAndUpstream()
     {
-        var (source, sink) = Probes.Source<int>()
+        var (source, sink) = TestSource.Probe<int>()
             .GroupBy(4, x => x % 4)
             .MergeSubstreams()
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 
         sink.Request(2);
-        source.SendNext(1, 2);
+        await source.SendNextAsync(1, 2);
         (await sink.ExpectNextNAsync(2)).Order().Should().Equal(1, 2);
         sink.Cancel();
 
-        (await source.ExpectCancellationAfterRequestsAsync()).Should().BeNull();
-        await AssertAllStagesStoppedAsync();
+        (await source.ExpectCancellationAsync()).Should().BeNull();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 }

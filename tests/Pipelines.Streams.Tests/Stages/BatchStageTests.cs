@@ -1,17 +1,11 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class BatchStageTests : IAsyncLifetime
+public sealed class BatchStageTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task Batch_DownstreamSlow_AggregatesWaitingElementsIntoOne()
     {
@@ -147,6 +141,6 @@ public sealed class BatchStageTests : IAsyncLifetime
             flow = flow.AddAttributes(Attributes.Supervision(decider));
         }
 
-        return TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<IReadOnlyList<int>>(), Keep.Both).Run(_fx.Materializer);
+        return TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<IReadOnlyList<int>>(), Keep.Both).Run(Materializer);
     }
 }

@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class BroadcastStageTests : StreamTest
+public sealed class BroadcastStageTests : StreamTestBase
 {
     [Fact]
     public async Task Broadcast_BothOutputsPull_EmitsEachElementToBoth()
@@ -13,9 +13,12 @@ public sealed class BroadcastStageTests : StreamTest
 
         first.Request(2);
         second.Request(2);
-        source.SendNext(1).SendNext(2);
+        await source.SendNextAsync(1, 2);
         await first.ExpectNextAsync(1, 2);
         await second.ExpectNextAsync(1, 2);
+
+        first.Cancel();
+        second.Cancel();
     }
 
     [Fact]
@@ -24,17 +27,20 @@ public sealed class BroadcastStageTests : StreamTest
         var (source, fast, slow) = RunBroadcast();
 
         fast.Request(10);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
 
         slow.Request(1);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await fast.ExpectNextAsync(1);
         await slow.ExpectNextAsync(1);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
 
         slow.Request(1);
         await source.ExpectRequestAsync();
+
+        fast.Cancel();
+        slow.Cancel();
     }
 
     [Fact]
@@ -47,7 +53,7 @@ public sealed class BroadcastStageTests : StreamTest
         source.SendComplete();
         await first.ExpectCompleteAsync();
         await second.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -59,7 +65,7 @@ public sealed class BroadcastStageTests : StreamTest
         source.SendError(boom);
         (await first.ExpectErrorAsync()).Should().BeSameAs(boom);
         (await second.ExpectErrorAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -70,8 +76,10 @@ public sealed class BroadcastStageTests : StreamTest
         first.Cancel();
         second.Request(2);
         await source.ExpectRequestAsync();
-        source.SendNext(1).SendNext(2);
+        await source.SendNextAsync(1, 2);
         await second.ExpectNextAsync(1, 2);
+
+        second.Cancel();
     }
 
     [Fact]
@@ -82,15 +90,17 @@ public sealed class BroadcastStageTests : StreamTest
         first.Request(5);
         second.Request(1);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await first.ExpectNextAsync(1);
         await second.ExpectNextAsync(1);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
 
         second.Cancel();
         await source.ExpectRequestAsync();
-        source.SendNext(2);
+        await source.SendNextAsync(2);
         await first.ExpectNextAsync(2);
+
+        first.Cancel();
     }
 
     [Fact]
@@ -99,10 +109,10 @@ public sealed class BroadcastStageTests : StreamTest
         var (source, first, second) = RunBroadcast();
 
         first.Cancel();
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.ExpectNoMessageAsync(NoMessage);
         second.Cancel();
-        await source.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -112,9 +122,9 @@ public sealed class BroadcastStageTests : StreamTest
 
         second.Request(1);
         first.Cancel();
-        await source.ExpectCancellationAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
         await second.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -122,7 +132,7 @@ public sealed class BroadcastStageTests : StreamTest
     {
         var boom = new InvalidOperationException("boom");
         var ((source, sideDone), main) = Source.FromGraph(GraphDsl.Create(
-                Probes.Source<int>(),
+                TestSource.Probe<int>(),
                 Sink.ForEach<int>(x => throw boom),
                 Keep.Both,
                 (b, s, side) =>
@@ -132,29 +142,28 @@ public sealed class BroadcastStageTests : StreamTest
                     b.Connect(broadcast.Out[1], side.Inlet);
                     return new SourceShape<int>(broadcast.Out[0]);
                 }))
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 
         main.Request(1);
-        source.SendNext(1);
-        await source.ExpectRequestAsync();
-        (await source.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        await source.SendNextAsync(1);
+        (await source.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(boom);
         await main.ExpectNextAsync(1);
         (await main.ExpectErrorAsync()).Should().BeSameAs(boom);
         (await sideDone.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     private (SourceProbe<int> Source, SinkProbe<int> First, SinkProbe<int> Second) RunBroadcast(bool eagerCancel = false)
     {
-        var graph = GraphDsl.Create(Probes.Source<int>(), Probes.Sink<int>(), Keep.Both, (b, source, first) =>
+        var graph = GraphDsl.Create(TestSource.Probe<int>(), TestSink.Probe<int>(), Keep.Both, (b, source, first) =>
         {
             var broadcast = b.Add(Broadcast.Create<int>(2, eagerCancel));
             b.Connect(source.Outlet, broadcast.In);
             b.Connect(broadcast.Out[0], first.Inlet);
             return new SourceShape<int>(broadcast.Out[1]);
         });
-        var ((source, first), second) = Source.FromGraph(graph).ToMaterialized(Probes.Sink<int>(), Keep.Both).Run(Materializer);
+        var ((source, first), second) = Source.FromGraph(graph).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
         return (source, first, second);
     }
 }

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class ChannelReaderSourceTests : StreamTest
+public sealed class ChannelReaderSourceTests : StreamTestBase
 {
     [Fact]
     public async Task FromChannel_ChannelCompleted_EmitsEveryElementThenCompletes()
@@ -17,7 +17,7 @@ public sealed class ChannelReaderSourceTests : StreamTest
         var result = await Source.FromChannel(channel.Reader).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 2);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -27,22 +27,24 @@ public sealed class ChannelReaderSourceTests : StreamTest
         channel.Writer.TryWrite(1);
         channel.Writer.TryWrite(2);
         channel.Writer.TryWrite(3);
-        var sink = Source.FromChannel(channel.Reader).RunWith(Probes.Sink<int>(), Materializer);
+        var sink = Source.FromChannel(channel.Reader).RunWith(TestSink.Probe<int>(), Materializer);
 
         (await sink.RequestNextAsync()).Should().Be(1);
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
+        await sink.ExpectNoMessageAsync(NoMessage);
 
         channel.Reader.Count.Should().Be(2);
+
+        sink.Cancel();
     }
 
     [Fact]
     public async Task FromChannel_EmptyChannel_EmitsAsSoonAsAnElementIsWritten()
     {
         var channel = Channel.CreateUnbounded<int>();
-        var sink = Source.FromChannel(channel.Reader).RunWith(Probes.Sink<int>(), Materializer);
+        var sink = Source.FromChannel(channel.Reader).RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(2);
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
+        await sink.ExpectNoMessageAsync(NoMessage);
         channel.Writer.TryWrite(7);
         await sink.ExpectNextAsync(7);
         channel.Writer.Complete();
@@ -54,24 +56,24 @@ public sealed class ChannelReaderSourceTests : StreamTest
     {
         var channel = Channel.CreateUnbounded<int>();
         var boom = new InvalidOperationException("boom");
-        var sink = Source.FromChannel(channel.Reader).RunWith(Probes.Sink<int>(), Materializer);
+        var sink = Source.FromChannel(channel.Reader).RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(1);
         channel.Writer.Complete(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task FromChannel_DownstreamCancels_StopsAndLeavesTheChannelOpen()
     {
         var channel = Channel.CreateUnbounded<int>();
-        var sink = Source.FromChannel(channel.Reader).RunWith(Probes.Sink<int>(), Materializer);
+        var sink = Source.FromChannel(channel.Reader).RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(1);
         sink.Cancel();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
 
         channel.Writer.TryWrite(1).Should().BeTrue();
         channel.Reader.Completion.IsCompleted.Should().BeFalse();

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class ChannelWriterSinkTests : StreamTest
+public sealed class ChannelWriterSinkTests : StreamTestBase
 {
     [Fact]
     public async Task ChannelWriter_Elements_WritesThemAllAndCompletesTheWriter()
@@ -21,20 +21,20 @@ public sealed class ChannelWriterSinkTests : StreamTest
     public async Task ChannelWriter_ChannelFull_BackPressuresUntilTheReaderMakesRoom()
     {
         var channel = Channel.CreateBounded<int>(2);
-        var (source, done) = Probes.Source<int>().ToMaterialized(Sink.ChannelWriter(channel.Writer), Keep.Both).Run(Materializer);
+        var (source, done) = TestSource.Probe<int>().ToMaterialized(Sink.ChannelWriter(channel.Writer), Keep.Both).Run(Materializer);
 
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await source.ExpectRequestAsync();
-        source.SendNext(2);
+        await source.SendNextAsync(2);
         await source.ExpectRequestAsync();
-        source.SendNext(3);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(3);
+        await source.ExpectNoMessageAsync(NoMessage);
 
         (await channel.Reader.ReadAsync()).Should().Be(1);
         await source.ExpectRequestAsync();
         source.SendComplete();
-        await done.WaitAsync(Probes.Timeout);
+        await done.WaitAsync(Patience);
         (await channel.Reader.ReadAllAsync().ToListAsync()).Should().Equal(2, 3);
     }
 
@@ -66,15 +66,13 @@ public sealed class ChannelWriterSinkTests : StreamTest
     public async Task ChannelWriter_WriterCompletedBySomeoneElse_FailsTheStreamInsteadOfDroppingElements()
     {
         var channel = Channel.CreateBounded<int>(1);
-        var (source, done) = Probes.Source<int>().ToMaterialized(Sink.ChannelWriter(channel.Writer), Keep.Both).Run(Materializer);
+        var (source, done) = TestSource.Probe<int>().ToMaterialized(Sink.ChannelWriter(channel.Writer), Keep.Both).Run(Materializer);
 
-        source.SendNext(1, 2);
-        await source.ExpectRequestAsync();
-        await source.ExpectRequestAsync();
+        await source.SendNextAsync(1, 2);
         channel.Writer.Complete();
 
         await done.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>().WithMessage("*channel was completed by someone else*");
-        await source.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 }

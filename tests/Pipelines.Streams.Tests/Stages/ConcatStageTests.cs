@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class ConcatStageTests : StreamTest
+public sealed class ConcatStageTests : StreamTestBase
 {
     [Fact]
     public async Task Concat_TwoSources_EmitsAllOfTheFirstThenAllOfTheSecond()
@@ -21,14 +21,16 @@ public sealed class ConcatStageTests : StreamTest
 
         sink.Request(5);
         await first.ExpectRequestAsync();
-        first.SendNext(1);
+        await first.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        await second.ExpectNoMessageAsync(Probes.NoMessage);
+        await second.ExpectNoMessageAsync(NoMessage);
 
         first.SendComplete();
         await second.ExpectRequestAsync();
-        second.SendNext(2);
+        await second.SendNextAsync(2);
         await sink.ExpectNextAsync(2);
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -36,12 +38,14 @@ public sealed class ConcatStageTests : StreamTest
     {
         var (first, _, sink) = RunConcat();
 
-        await first.ExpectNoMessageAsync(Probes.NoMessage);
+        await first.ExpectNoMessageAsync(NoMessage);
         sink.Request(1);
         await first.ExpectRequestAsync();
-        first.SendNext(1);
+        await first.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        await first.ExpectNoMessageAsync(Probes.NoMessage);
+        await first.ExpectNoMessageAsync(NoMessage);
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -51,10 +55,11 @@ public sealed class ConcatStageTests : StreamTest
 
         second.SendComplete();
         sink.Request(5);
-        first.SendNext(1).SendComplete();
+        await first.SendNextAsync(1);
+        first.SendComplete();
         await sink.ExpectNextAsync(1);
         await sink.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -65,8 +70,8 @@ public sealed class ConcatStageTests : StreamTest
 
         second.SendError(boom);
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        (await first.ExpectCancellationAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        (await first.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(boom);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -75,21 +80,21 @@ public sealed class ConcatStageTests : StreamTest
         var (first, second, sink) = RunConcat();
 
         sink.Cancel();
-        await first.ExpectCancellationAsync();
-        await second.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await first.ExpectCancellationWithoutFurtherDemandAsync();
+        await second.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     private (SourceProbe<int> First, SourceProbe<int> Second, SinkProbe<int> Sink) RunConcat()
     {
-        var ((first, second), sink) = Source.FromGraph(GraphDsl.Create(Probes.Source<int>(), Probes.Source<int>(), Keep.Both, (b, f, s) =>
+        var ((first, second), sink) = Source.FromGraph(GraphDsl.Create(TestSource.Probe<int>(), TestSource.Probe<int>(), Keep.Both, (b, f, s) =>
             {
                 var concat = b.Add(Concat.Create<int>());
                 b.Connect(f.Outlet, concat.In[0]);
                 b.Connect(s.Outlet, concat.In[1]);
                 return new SourceShape<int>(concat.Out);
             }))
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
         return (first, second, sink);
     }

@@ -1,18 +1,13 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class DelayStageTests : IAsyncLifetime
+public sealed class DelayStageTests : StreamTestBase
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
 
     [Fact]
     public async Task Delay_Elements_EachLeavesItsDurationAfterItArrived()
@@ -22,18 +17,18 @@ public sealed class DelayStageTests : IAsyncLifetime
         sink.Request(10);
         await source.SendNextAsync(1);
         await source.ExpectRequestAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(500));
+        Clock.Advance(TimeSpan.FromMilliseconds(500));
         await source.SendNextAsync(2);
         await source.ExpectRequestAsync();
 
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(499));
+        Clock.Advance(TimeSpan.FromMilliseconds(499));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(1);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(499));
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(TimeSpan.FromMilliseconds(499));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(2);
 
         source.SendComplete();
@@ -47,7 +42,7 @@ public sealed class DelayStageTests : IAsyncLifetime
 
         await source.SendNextAsync(1);
         await source.ExpectRequestAsync();
-        _fx.Clock.Advance(Second * 2);
+        Clock.Advance(Second * 2);
         await sink.ExpectNoMessageAsync(Quiet);
 
         sink.Request(1);
@@ -65,13 +60,13 @@ public sealed class DelayStageTests : IAsyncLifetime
         await source.SendNextAsync(1, 2);
         await source.ExpectNoMessageAsync(Quiet);
 
-        _fx.Clock.Advance(Second);
+        Clock.Advance(Second);
         await sink.ExpectNextAsync(1, 2);
         (await source.ExpectRequestAsync()).Should().Be(1);
         await source.SendNextAsync(3);
         source.SendComplete();
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(Second);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(Second);
         await sink.ExpectNextAsync(3);
         await sink.ExpectCompleteAsync();
     }
@@ -85,7 +80,7 @@ public sealed class DelayStageTests : IAsyncLifetime
         await source.ExpectNoMessageAsync(Quiet);
 
         sink.Request(10);
-        _fx.Clock.Advance(Second);
+        Clock.Advance(Second);
         await sink.ExpectNextAsync(1, 2, 3);
         sink.Cancel();
         await source.ExpectCancellationAsync();
@@ -104,7 +99,7 @@ public sealed class DelayStageTests : IAsyncLifetime
         await source.ExpectRequestAsync();
         source.SendComplete();
         sink.Request(10);
-        _fx.Clock.Advance(Second);
+        Clock.Advance(Second);
 
         (await sink.ToStrictAsync()).Should().Equal(expected);
     }
@@ -128,10 +123,10 @@ public sealed class DelayStageTests : IAsyncLifetime
         sink.Request(10);
         await source.SendNextAsync(1, 2);
         source.SendComplete();
-        await _fx.Clock.WaitForTimersAsync();
+        await Clock.WaitForTimersAsync();
         await sink.ExpectNoMessageAsync(Quiet);
 
-        _fx.Clock.Advance(Second);
+        Clock.Advance(Second);
         await sink.ExpectNextAsync(1, 2);
         await sink.ExpectCompleteAsync();
     }
@@ -152,7 +147,7 @@ public sealed class DelayStageTests : IAsyncLifetime
     [Fact]
     public async Task Delay_ZeroDuration_PassesElementsWithoutWaiting()
     {
-        var result = await Source.From(Enumerable.Range(1, 100)).Delay(TimeSpan.Zero).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 100)).Delay(TimeSpan.Zero).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 100));
     }
@@ -165,5 +160,5 @@ public sealed class DelayStageTests : IAsyncLifetime
     }
 
     private (SourceProbe<int> Source, SinkProbe<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
-        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 }

@@ -1,11 +1,11 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 using Pipelines.Streams.Stages;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class GroupByStageTests : StreamTest
+public sealed class GroupByStageTests : StreamTestBase
 {
     [Fact]
     public async Task GroupBy_ElementsOfSeveralKeys_OpensOneSubstreamPerKeyAndRoutesEachElementToIt()
@@ -13,17 +13,21 @@ public sealed class GroupByStageTests : StreamTest
         var (source, main) = RunGroupBy(10, x => x % 2);
 
         main.Request(10);
-        source.SendNext(1);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
-        source.SendNext(2);
-        var even = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
-        source.SendNext(3, 4, 5);
+        await source.SendNextAsync(1);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
+        await source.SendNextAsync(2);
+        var even = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
+        await source.SendNextAsync(3, 4, 5);
 
         odd.Request(10);
         even.Request(10);
         await odd.ExpectNextAsync(1, 3, 5);
         await even.ExpectNextAsync(2, 4);
-        await main.ExpectNoMessageAsync(Probes.NoMessage);
+        await main.ExpectNoMessageAsync(NoMessage);
+
+        main.Cancel();
+        odd.Cancel();
+        even.Cancel();
     }
 
     [Fact]
@@ -33,7 +37,7 @@ public sealed class GroupByStageTests : StreamTest
 
         var error = await task.Invoking(t => t).Should().ThrowAsync<TooManySubstreamsOpenException>();
         error.Which.Message.Should().Contain("key '3'").And.Contain("maxSubstreams is 2");
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -43,27 +47,31 @@ public sealed class GroupByStageTests : StreamTest
 
         main.Request(10);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
-        var slow = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1);
+        var slow = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         await source.ExpectRequestAsync();
-        source.SendNext(2);
-        var fast = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(2);
+        var fast = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         fast.Request(100);
         await fast.ExpectNextAsync(2);
 
         // The slow substream's buffer (2) fills, the next odd element waits for it, and upstream is not pulled any more.
         await source.ExpectRequestAsync();
-        source.SendNext(3);
+        await source.SendNextAsync(3);
         await source.ExpectRequestAsync();
-        source.SendNext(5);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(5);
+        await source.ExpectNoMessageAsync(NoMessage);
         await fast.ExpectNoMessageAsync(TimeSpan.Zero);
 
         slow.Request(3);
         await slow.ExpectNextAsync(1, 3, 5);
         await source.ExpectRequestAsync();
-        source.SendNext(4);
+        await source.SendNextAsync(4);
         await fast.ExpectNextAsync(4);
+
+        main.Cancel();
+        slow.Cancel();
+        fast.Cancel();
     }
 
     [Fact]
@@ -72,9 +80,9 @@ public sealed class GroupByStageTests : StreamTest
         var (source, main) = RunGroupBy(10, x => x % 2);
 
         main.Request(10);
-        source.SendNext(1, 2, 3);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
-        var even = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1, 2, 3);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
+        var even = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         source.SendComplete();
         await main.ExpectCompleteAsync();
 
@@ -84,7 +92,7 @@ public sealed class GroupByStageTests : StreamTest
         even.Request(10);
         await even.ExpectNextAsync(2);
         await even.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -94,15 +102,15 @@ public sealed class GroupByStageTests : StreamTest
         var boom = new InvalidOperationException("boom");
 
         main.Request(10);
-        source.SendNext(1, 2);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
-        var even = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1, 2);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
+        var even = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         source.SendError(boom);
 
         (await main.ExpectErrorAsync()).Should().BeSameAs(boom);
         (await odd.ExpectErrorAsync()).Should().BeSameAs(boom);
         (await even.ExpectErrorAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -117,7 +125,7 @@ public sealed class GroupByStageTests : StreamTest
             .RunWith(Sink.Seq<int>(), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -126,15 +134,18 @@ public sealed class GroupByStageTests : StreamTest
         var (source, main) = RunGroupBy(10, x => x % 2);
 
         main.Request(10);
-        source.SendNext(1);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         await odd.RequestNextAsync();
         odd.Cancel();
-        source.SendNext(3, 5, 2);
+        await source.SendNextAsync(3, 5, 2);
 
-        var even = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        var even = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         (await even.RequestNextAsync()).Should().Be(2);
-        await main.ExpectNoMessageAsync(Probes.NoMessage);
+        await main.ExpectNoMessageAsync(NoMessage);
+
+        main.Cancel();
+        even.Cancel();
     }
 
     [Fact]
@@ -143,15 +154,18 @@ public sealed class GroupByStageTests : StreamTest
         var (source, main) = RunGroupBy(10, x => x % 2, allowClosedSubstreamRecreation: true);
 
         main.Request(10);
-        source.SendNext(1, 3, 5);
-        var first = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1, 3, 5);
+        var first = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         (await first.RequestNextAsync()).Should().Be(1);
         first.Cancel();
 
-        var second = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
-        source.SendNext(7);
+        var second = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
+        await source.SendNextAsync(7);
         second.Request(10);
         await second.ExpectNextAsync(3, 5, 7);
+
+        main.Cancel();
+        second.Cancel();
     }
 
     [Fact]
@@ -161,20 +175,18 @@ public sealed class GroupByStageTests : StreamTest
 
         main.Request(10);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         await source.ExpectRequestAsync();
         await odd.RequestNextAsync();
 
         // 3 and 5 fill the substream's buffer and 7 waits for it, so upstream is not pulled again until the
         // cancellation has been seen: the next request proves the key is closed.
-        source.SendNext(3, 5, 7);
-        await source.ExpectRequestAsync();
-        await source.ExpectRequestAsync();
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(3, 5, 7);
+        await source.ExpectNoMessageAsync(NoMessage);
         odd.Cancel();
         await source.ExpectRequestAsync();
-        source.SendNext(2);
+        await source.SendNextAsync(2);
 
         var error = await main.ExpectErrorAsync();
         error.Should().BeOfType<TooManySubstreamsOpenException>();
@@ -200,21 +212,21 @@ public sealed class GroupByStageTests : StreamTest
 
         main.Request(1);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
-        var odd = (await main.ExpectNextAsync()).RunWith(Probes.Sink<int>(), Materializer);
+        await source.SendNextAsync(1);
+        var odd = (await main.ExpectNextAsync()).RunWith(TestSink.Probe<int>(), Materializer);
         await source.ExpectRequestAsync();
         main.Cancel();
 
-        source.SendNext(2);
+        await source.SendNextAsync(2);
         await source.ExpectRequestAsync();
-        source.SendNext(3);
+        await source.SendNextAsync(3);
         await source.ExpectRequestAsync();
         odd.Request(10);
         await odd.ExpectNextAsync(1, 3);
 
         odd.Cancel();
-        await source.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -223,19 +235,21 @@ public sealed class GroupByStageTests : StreamTest
         var (source, main) = RunGroupBy(10, x => x);
 
         main.Request(1);
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         var substream = await main.ExpectNextAsync();
         _ = substream.RunWith(Sink.Ignore<int>(), Materializer);
 
         var again = () => { _ = substream.RunWith(Sink.Ignore<int>(), Materializer); };
         again.Should().Throw<InvalidOperationException>().WithMessage("*key '1'*materialized once only*");
+
+        source.SendComplete();
     }
 
     private (SourceProbe<int> Source, SinkProbe<Source<int, NotUsed>> Main) RunGroupBy(
         int maxSubstreams, Func<int, int> keySelector, bool allowClosedSubstreamRecreation = false, int bufferSize = 16) =>
-        Probes.Source<int>()
+        TestSource.Probe<int>()
             .Via(Flow.FromGraph(new GroupByStage<int, int>(maxSubstreams, keySelector, allowClosedSubstreamRecreation))
                 .AddAttributes(Attributes.InputBuffer(bufferSize, bufferSize)))
-            .ToMaterialized(Probes.Sink<Source<int, NotUsed>>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<Source<int, NotUsed>>(), Keep.Both)
             .Run(Materializer);
 }

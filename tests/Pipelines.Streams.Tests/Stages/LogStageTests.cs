@@ -1,25 +1,20 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class LogStageTests : IAsyncLifetime
+public sealed class LogStageTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task Log_Elements_PassesThemOnAndLogsEachAndTheCompletion()
     {
-        var result = await Source.From([1, 2, 3]).Log("numbers", x => x * 100).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From([1, 2, 3]).Log("numbers", x => x * 100).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 2, 3);
-        _fx.Logger.Entries.Where(e => e.Level == LogLevel.Debug).Select(e => e.Message).Should().Equal(
+        Logger.Entries.Where(e => e.Level == LogLevel.Debug).Select(e => e.Message).Should().Equal(
             "[numbers] Element: 100", "[numbers] Element: 200", "[numbers] Element: 300", "[numbers] Upstream finished");
     }
 
@@ -27,30 +22,30 @@ public sealed class LogStageTests : IAsyncLifetime
     public async Task Log_UpstreamFails_LogsTheFailureAtErrorAndPropagatesIt()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         source.SendError(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        _fx.Logger.Entries.Should().ContainSingle(e => e.Level == LogLevel.Error && ReferenceEquals(e.Exception, boom) && e.Message == "[numbers] Upstream failed: boom");
+        Logger.Entries.Should().ContainSingle(e => e.Level == LogLevel.Error && ReferenceEquals(e.Exception, boom) && e.Message == "[numbers] Upstream failed: boom");
     }
 
     [Fact]
     public async Task Log_DownstreamCancels_LogsItAndCancelsUpstream()
     {
-        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Cancel();
 
         await source.ExpectCancellationAsync();
-        await Eventually.TrueAsync(() => _fx.Logger.Entries.Any(e => e.Message == "[numbers] Downstream finished"), "the cancellation to be logged");
+        await Eventually.TrueAsync(() => Logger.Entries.Any(e => e.Message == "[numbers] Downstream finished"), "the cancellation to be logged");
     }
 
     [Fact]
     public async Task Log_NoDemand_DoesNotPullUpstream()
     {
-        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Log("numbers").ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
@@ -66,9 +61,9 @@ public sealed class LogStageTests : IAsyncLifetime
     {
         var levels = new LogLevels(OnElement: LogLevel.Information, OnFinish: LogLevel.None);
 
-        await Source.From([1]).Log("numbers", levels: levels).RunWith(Sink.Ignore<int>(), _fx.Materializer);
+        await Source.From([1]).Log("numbers", levels: levels).RunWith(Sink.Ignore<int>(), Materializer);
 
-        _fx.Logger.Entries.Should().ContainSingle().Which.Should().Be(new LogEntry(LogLevel.Information, "[numbers] Element: 1", null));
+        Logger.Entries.Should().ContainSingle().Which.Should().Be(new LogEntry(LogLevel.Information, "[numbers] Element: 1", null));
     }
 
     [Fact]
@@ -76,9 +71,9 @@ public sealed class LogStageTests : IAsyncLifetime
     {
         var flow = Flow.Create<int>().Log("numbers").AddAttributes(Attributes.Create(new LogLevels(OnElement: LogLevel.Warning)));
 
-        await Source.From([1]).Via(flow).RunWith(Sink.Ignore<int>(), _fx.Materializer);
+        await Source.From([1]).Via(flow).RunWith(Sink.Ignore<int>(), Materializer);
 
-        _fx.Logger.Entries.Should().Contain(new LogEntry(LogLevel.Warning, "[numbers] Element: 1", null));
+        Logger.Entries.Should().Contain(new LogEntry(LogLevel.Warning, "[numbers] Element: 1", null));
     }
 
     [Fact]
@@ -87,7 +82,7 @@ public sealed class LogStageTests : IAsyncLifetime
         var flow = Flow.Create<int>().Log("numbers", x => x == 2 ? throw new InvalidOperationException("bad") : x)
             .AddAttributes(Attributes.Supervision(Deciders.ResumingDecider));
 
-        var result = await Source.From([1, 2, 3]).Via(flow).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From([1, 2, 3]).Via(flow).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 3);
     }

@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class MergeStageTests : StreamTest
+public sealed class MergeStageTests : StreamTestBase
 {
     [Fact]
     public async Task Merge_ElementsOnBothInputs_EmitsEachInArrivalOrder()
@@ -12,12 +12,14 @@ public sealed class MergeStageTests : StreamTest
         var (left, right, sink) = RunMerge();
 
         sink.Request(3);
-        left.SendNext(1);
+        await left.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        right.SendNext(2);
+        await right.SendNextAsync(2);
         await sink.ExpectNextAsync(2);
-        left.SendNext(3);
+        await left.SendNextAsync(3);
         await sink.ExpectNextAsync(3);
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -27,9 +29,9 @@ public sealed class MergeStageTests : StreamTest
 
         (await left.ExpectRequestAsync()).Should().Be(1);
         (await right.ExpectRequestAsync()).Should().Be(1);
-        left.SendNext(1);
-        right.SendNext(2);
-        await left.ExpectNoMessageAsync(Probes.NoMessage);
+        await left.SendNextAsync(1);
+        await right.SendNextAsync(2);
+        await left.ExpectNoMessageAsync(NoMessage);
         await right.ExpectNoMessageAsync(TimeSpan.Zero);
         await sink.ExpectNoMessageAsync(TimeSpan.Zero);
 
@@ -39,6 +41,8 @@ public sealed class MergeStageTests : StreamTest
         sink.Request(1);
         await sink.ExpectNextAsync(2);
         await right.ExpectRequestAsync();
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -48,12 +52,12 @@ public sealed class MergeStageTests : StreamTest
 
         sink.Request(10);
         left.SendComplete();
-        right.SendNext(1).SendNext(2);
+        await right.SendNextAsync(1, 2);
         await sink.ExpectNextAsync(1, 2);
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
+        await sink.ExpectNoMessageAsync(NoMessage);
         right.SendComplete();
         await sink.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -62,13 +66,13 @@ public sealed class MergeStageTests : StreamTest
         var (left, right, sink) = RunMerge(eagerComplete: true);
 
         sink.Request(10);
-        left.SendNext(1);
+        await left.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
         left.SendComplete();
         await sink.ExpectCompleteAsync();
         await right.ExpectRequestAsync();
-        (await right.ExpectCancellationAsync()).Should().BeNull();
-        await AssertAllStagesStoppedAsync();
+        (await right.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeNull();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -78,13 +82,13 @@ public sealed class MergeStageTests : StreamTest
 
         await left.ExpectRequestAsync();
         await right.ExpectRequestAsync();
-        right.SendNext(7);
+        await right.SendNextAsync(7);
         left.SendComplete();
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
+        await sink.ExpectNoMessageAsync(NoMessage);
         sink.Request(1);
         await sink.ExpectNextAsync(7);
         await sink.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -97,8 +101,8 @@ public sealed class MergeStageTests : StreamTest
         left.SendError(boom);
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
         await right.ExpectRequestAsync();
-        (await right.ExpectCancellationAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        (await right.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(boom);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -109,9 +113,9 @@ public sealed class MergeStageTests : StreamTest
         await left.ExpectRequestAsync();
         await right.ExpectRequestAsync();
         sink.Cancel();
-        await left.ExpectCancellationAsync();
-        await right.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await left.ExpectCancellationWithoutFurtherDemandAsync();
+        await right.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -128,14 +132,14 @@ public sealed class MergeStageTests : StreamTest
 
     private (SourceProbe<int> Left, SourceProbe<int> Right, SinkProbe<int> Sink) RunMerge(bool eagerComplete = false)
     {
-        var ((left, right), sink) = Source.FromGraph(GraphDsl.Create(Probes.Source<int>(), Probes.Source<int>(), Keep.Both, (b, l, r) =>
+        var ((left, right), sink) = Source.FromGraph(GraphDsl.Create(TestSource.Probe<int>(), TestSource.Probe<int>(), Keep.Both, (b, l, r) =>
             {
                 var merge = b.Add(Merge.Create<int>(2, eagerComplete));
                 b.Connect(l.Outlet, merge.In[0]);
                 b.Connect(r.Outlet, merge.In[1]);
                 return new SourceShape<int>(merge.Out);
             }))
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
         return (left, right, sink);
     }

@@ -2,11 +2,11 @@ using System.Threading.Channels;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 using Pipelines.Streams.Stages;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class MergeSubstreamsStageTests : StreamTest
+public sealed class MergeSubstreamsStageTests : StreamTestBase
 {
     private readonly Channel<SourceProbe<int>> _started = Channel.CreateUnbounded<SourceProbe<int>>();
 
@@ -16,15 +16,17 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var (upstream, sink) = RunMerge(breadth: 10);
 
         sink.Request(10);
-        upstream.SendNext(Substream(), Substream());
+        await upstream.SendNextAsync(Substream(), Substream());
         var first = await NextStartedAsync();
         var second = await NextStartedAsync();
-        first.SendNext(1);
+        await first.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        second.SendNext(2);
+        await second.SendNextAsync(2);
         await sink.ExpectNextAsync(2);
-        first.SendNext(3);
+        await first.SendNextAsync(3);
         await sink.ExpectNextAsync(3);
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -33,13 +35,17 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var (upstream, sink) = RunMerge(breadth: 2);
 
         sink.Request(10);
-        upstream.SendNext(Substream(), Substream(), Substream());
+        await upstream.SendNextAsync(Substream(), Substream());
+        var third = upstream.SendNextAsync(Substream());
         var first = await NextStartedAsync();
         await NextStartedAsync();
         await ExpectNoneStartedAsync();
 
         first.SendComplete();
+        await third;
         await NextStartedAsync();
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -47,17 +53,19 @@ public sealed class MergeSubstreamsStageTests : StreamTest
     {
         var (upstream, sink) = RunMerge(breadth: 10, bufferSize: 2);
 
-        upstream.SendNext(Substream());
+        await upstream.SendNextAsync(Substream());
         var substream = await NextStartedAsync();
         await substream.ExpectRequestAsync();
-        substream.SendNext(1);
+        await substream.SendNextAsync(1);
         await substream.ExpectRequestAsync();
-        substream.SendNext(2);
-        await substream.ExpectNoMessageAsync(Probes.NoMessage);
+        await substream.SendNextAsync(2);
+        await substream.ExpectNoMessageAsync(NoMessage);
 
         sink.Request(1);
         await sink.ExpectNextAsync(1);
         await substream.ExpectRequestAsync();
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -66,17 +74,18 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var (upstream, sink) = RunMerge(breadth: 10);
 
         sink.Request(10);
-        upstream.SendNext(Substream(), Substream());
+        await upstream.SendNextAsync(Substream(), Substream());
         var first = await NextStartedAsync();
         var second = await NextStartedAsync();
         upstream.SendComplete();
-        first.SendNext(1).SendComplete();
+        await first.SendNextAsync(1);
+        first.SendComplete();
         await sink.ExpectNextAsync(1);
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
+        await sink.ExpectNoMessageAsync(NoMessage);
 
         second.SendComplete();
         await sink.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -86,15 +95,15 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var boom = new InvalidOperationException("boom");
 
         sink.Request(10);
-        upstream.SendNext(Substream(), Substream());
+        await upstream.SendNextAsync(Substream(), Substream());
         var first = await NextStartedAsync();
         var second = await NextStartedAsync();
         first.SendError(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
-        (await second.ExpectCancellationAfterRequestsAsync()).Should().BeSameAs(boom);
-        await upstream.ExpectCancellationAfterRequestsAsync();
-        await AssertAllStagesStoppedAsync();
+        (await second.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        await upstream.ExpectCancellationAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -104,14 +113,14 @@ public sealed class MergeSubstreamsStageTests : StreamTest
         var boom = new InvalidOperationException("boom");
 
         sink.Request(10);
-        upstream.SendNext(Substream());
+        await upstream.SendNextAsync(Substream());
         var substream = await NextStartedAsync();
         upstream.SendError(boom);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
         // The substream may or may not have requested before the failure reached it.
-        (await substream.ExpectCancellationAfterRequestsAsync()).Should().BeSameAs(boom);
-        await AssertAllStagesStoppedAsync();
+        (await substream.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -119,19 +128,19 @@ public sealed class MergeSubstreamsStageTests : StreamTest
     {
         var (upstream, sink) = RunMerge(breadth: 10);
 
-        upstream.SendNext(Substream(), Substream());
+        await upstream.SendNextAsync(Substream(), Substream());
         var first = await NextStartedAsync();
         var second = await NextStartedAsync();
         sink.Cancel();
 
-        await first.ExpectCancellationAfterRequestsAsync();
-        await second.ExpectCancellationAfterRequestsAsync();
-        await upstream.ExpectCancellationAfterRequestsAsync();
-        await AssertAllStagesStoppedAsync();
+        await first.ExpectCancellationAsync();
+        await second.ExpectCancellationAsync();
+        await upstream.ExpectCancellationAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     private Source<int, NotUsed> Substream() =>
-        Probes.Source<int>().MapMaterializedValue(probe =>
+        TestSource.Probe<int>().MapMaterializedValue(probe =>
         {
             _started.Writer.TryWrite(probe);
             return NotUsed.Instance;
@@ -139,20 +148,20 @@ public sealed class MergeSubstreamsStageTests : StreamTest
 
     private async Task<SourceProbe<int>> NextStartedAsync()
     {
-        using var cts = new CancellationTokenSource(Probes.Timeout);
+        using var cts = new CancellationTokenSource(Patience);
         return await _started.Reader.ReadAsync(cts.Token);
     }
 
     private async Task ExpectNoneStartedAsync()
     {
-        using var cts = new CancellationTokenSource(Probes.NoMessage);
+        using var cts = new CancellationTokenSource(NoMessage);
         var started = await _started.Reader.WaitToReadAsync(cts.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default);
         started.Should().BeFalse("no substream beyond the breadth may start");
     }
 
     private (SourceProbe<Source<int, NotUsed>> Upstream, SinkProbe<int> Sink) RunMerge(int breadth, int bufferSize = 16) =>
-        Probes.Source<Source<int, NotUsed>>()
+        TestSource.Probe<Source<int, NotUsed>>()
             .Via(Flow.FromGraph(new MergeSubstreamsStage<int>(breadth)).AddAttributes(Attributes.InputBuffer(bufferSize, bufferSize)))
-            .ToMaterialized(Probes.Sink<int>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both)
             .Run(Materializer);
 }

@@ -1,23 +1,17 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class OnElementStageTests : IAsyncLifetime
+public sealed class OnElementStageTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task OnElement_Elements_CallsTheActionForEachInOrderAndPassesThemOn()
     {
         var seen = new List<int>();
 
-        var result = await Source.From([1, 2, 3]).OnElement(seen.Add).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From([1, 2, 3]).OnElement(seen.Add).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 2, 3);
         seen.Should().Equal(1, 2, 3);
@@ -28,7 +22,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
     {
         var calls = 0;
         var (source, sink) = TestSource.Probe<int>().OnElement(_ => Interlocked.Increment(ref calls))
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
@@ -45,7 +39,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
     public async Task OnElement_ActionThrows_FailsTheStreamWithTheOriginalException()
     {
         var boom = new InvalidOperationException("boom");
-        var (source, sink) = TestSource.Probe<int>().OnElement(_ => throw boom).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().OnElement(_ => throw boom).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);
@@ -60,7 +54,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
         var flow = Flow.Create<int>().OnElement(x => { if (x % 2 == 0) throw new InvalidOperationException("even"); })
             .AddAttributes(Attributes.Supervision(Deciders.ResumingDecider));
 
-        var result = await Source.From(Enumerable.Range(1, 6)).Via(flow).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 6)).Via(flow).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 3, 5);
     }
@@ -68,7 +62,7 @@ public sealed class OnElementStageTests : IAsyncLifetime
     [Fact]
     public async Task OnElement_DownstreamCancels_CancelsUpstream()
     {
-        var (source, sink) = TestSource.Probe<int>().OnElement(_ => { }).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().OnElement(_ => { }).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Cancel();
 

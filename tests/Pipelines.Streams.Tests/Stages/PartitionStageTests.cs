@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class PartitionStageTests : StreamTest
+public sealed class PartitionStageTests : StreamTestBase
 {
     [Fact]
     public async Task Partition_Elements_RoutesEachToTheOutputThePartitionerNames()
@@ -13,12 +13,13 @@ public sealed class PartitionStageTests : StreamTest
 
         even.Request(10);
         odd.Request(10);
-        source.SendNext(1, 2, 3, 4, 5).SendComplete();
+        await source.SendNextAsync(1, 2, 3, 4, 5);
+        source.SendComplete();
         await even.ExpectNextAsync(2, 4);
         await even.ExpectCompleteAsync();
         await odd.ExpectNextAsync(1, 3, 5);
         await odd.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -28,14 +29,13 @@ public sealed class PartitionStageTests : StreamTest
 
         even.Request(1);
         odd.Request(1);
-        source.SendNext(5);
-        await source.ExpectRequestAsync();
+        await source.SendNextAsync(5);
         var error = await even.ExpectErrorAsync();
         error.Should().BeOfType<PartitionOutOfBoundsException>();
         error.Message.Should().Contain("returned 5").And.Contain("'5'").And.Contain("0 to 1");
         (await odd.ExpectErrorAsync()).Should().BeSameAs(error);
-        (await source.ExpectCancellationAsync()).Should().BeSameAs(error);
-        await AssertAllStagesStoppedAsync();
+        (await source.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(error);
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -45,15 +45,18 @@ public sealed class PartitionStageTests : StreamTest
 
         even.Request(10);
         await source.ExpectRequestAsync();
-        source.SendNext(1);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(1);
+        await source.ExpectNoMessageAsync(NoMessage);
         await even.ExpectNoMessageAsync(TimeSpan.Zero);
 
         odd.Request(1);
         await odd.ExpectNextAsync(1);
         await source.ExpectRequestAsync();
-        source.SendNext(2);
+        await source.SendNextAsync(2);
         await even.ExpectNextAsync(2);
+
+        even.Cancel();
+        odd.Cancel();
     }
 
     [Fact]
@@ -62,13 +65,14 @@ public sealed class PartitionStageTests : StreamTest
         var (source, even, odd) = RunPartition(x => x % 2);
 
         even.Request(1);
-        source.SendNext(1).SendComplete();
-        await even.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(1);
+        source.SendComplete();
+        await even.ExpectNoMessageAsync(NoMessage);
         odd.Request(1);
         await odd.ExpectNextAsync(1);
         await odd.ExpectCompleteAsync();
         await even.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -78,8 +82,10 @@ public sealed class PartitionStageTests : StreamTest
 
         odd.Cancel();
         even.Request(10);
-        source.SendNext(1, 2, 3, 4);
+        await source.SendNextAsync(1, 2, 3, 4);
         await even.ExpectNextAsync(2, 4);
+
+        even.Cancel();
     }
 
     [Fact]
@@ -89,8 +95,8 @@ public sealed class PartitionStageTests : StreamTest
 
         even.Cancel();
         odd.Cancel();
-        await source.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -101,9 +107,9 @@ public sealed class PartitionStageTests : StreamTest
         odd.Request(1);
         await source.ExpectRequestAsync();
         even.Cancel();
-        await source.ExpectCancellationAsync();
+        await source.ExpectCancellationWithoutFurtherDemandAsync();
         await odd.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -123,14 +129,14 @@ public sealed class PartitionStageTests : StreamTest
 
     private (SourceProbe<int> Source, SinkProbe<int> Out0, SinkProbe<int> Out1) RunPartition(Func<int, int> partitioner, bool eagerCancel = false)
     {
-        var graph = GraphDsl.Create(Probes.Source<int>(), Probes.Sink<int>(), Keep.Both, (b, source, out0) =>
+        var graph = GraphDsl.Create(TestSource.Probe<int>(), TestSink.Probe<int>(), Keep.Both, (b, source, out0) =>
         {
             var partition = b.Add(Partition<int>.Create(2, partitioner, eagerCancel));
             b.Connect(source.Outlet, partition.In);
             b.Connect(partition.Out[0], out0.Inlet);
             return new SourceShape<int>(partition.Out[1]);
         });
-        var ((source, out0), out1) = Source.FromGraph(graph).ToMaterialized(Probes.Sink<int>(), Keep.Both).Run(Materializer);
+        var ((source, out0), out1) = Source.FromGraph(graph).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
         return (source, out0, out1);
     }
 }

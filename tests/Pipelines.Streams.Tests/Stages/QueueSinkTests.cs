@@ -1,9 +1,9 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class QueueSinkTests : StreamTest
+public sealed class QueueSinkTests : StreamTestBase
 {
     [Fact]
     public async Task PullAsync_StreamCompletes_ReturnsEveryElementThenNone()
@@ -15,37 +15,41 @@ public sealed class QueueSinkTests : StreamTest
         (await queue.PullAsync()).Should().Be(Option.Some(3));
         (await queue.PullAsync()).HasValue.Should().BeFalse();
         (await queue.PullAsync()).HasValue.Should().BeFalse();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task PullAsync_NothingBufferedYet_WaitsForTheNextElement()
     {
-        var (source, queue) = Probes.Source<string>().ToMaterialized(Sink.Queue<string>(), Keep.Both).Run(Materializer);
+        var (source, queue) = TestSource.Probe<string>().ToMaterialized(Sink.Queue<string>(), Keep.Both).Run(Materializer);
 
         var pull = queue.PullAsync().AsTask();
         await source.ExpectRequestAsync();
         pull.IsCompleted.Should().BeFalse();
-        source.SendNext("a");
+        await source.SendNextAsync("a");
 
-        (await pull.WaitAsync(Probes.Timeout)).Should().Be(Option.Some("a"));
+        (await pull.WaitAsync(Patience)).Should().Be(Option.Some("a"));
+
+        queue.Cancel();
     }
 
     [Fact]
     public async Task Queue_ConsumerDoesNotPull_RequestsOnlyUpToTheBufferSize()
     {
-        var (source, queue) = Probes.Source<int>().ToMaterialized(Sink.Queue<int>(bufferSize: 2), Keep.Both).Run(Materializer);
+        var (source, queue) = TestSource.Probe<int>().ToMaterialized(Sink.Queue<int>(bufferSize: 2), Keep.Both).Run(Materializer);
 
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         await source.ExpectRequestAsync();
-        source.SendNext(2);
+        await source.SendNextAsync(2);
         await source.ExpectRequestAsync();
-        source.SendNext(3);
-        await source.ExpectNoMessageAsync(Probes.NoMessage);
+        await source.SendNextAsync(3);
+        await source.ExpectNoMessageAsync(NoMessage);
 
         (await queue.PullAsync()).Should().Be(Option.Some(1));
         await source.ExpectRequestAsync();
+
+        queue.Cancel();
     }
 
     [Fact]
@@ -61,26 +65,28 @@ public sealed class QueueSinkTests : StreamTest
     [Fact]
     public async Task Cancel_StreamRunning_CancelsUpstreamAndPullsReturnNone()
     {
-        var (source, queue) = Probes.Source<int>().ToMaterialized(Sink.Queue<int>(), Keep.Both).Run(Materializer);
+        var (source, queue) = TestSource.Probe<int>().ToMaterialized(Sink.Queue<int>(), Keep.Both).Run(Materializer);
 
         await source.ExpectRequestAsync();
-        source.SendNext(1);
+        await source.SendNextAsync(1);
         queue.Cancel();
 
-        await source.ExpectCancellationAfterRequestsAsync();
+        await source.ExpectCancellationAsync();
         (await queue.PullAsync()).HasValue.Should().BeFalse();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
     public async Task PullAsync_TokenCancelledWhileWaiting_ThrowsOperationCanceled()
     {
-        var (_, queue) = Probes.Source<int>().ToMaterialized(Sink.Queue<int>(), Keep.Both).Run(Materializer);
+        var (_, queue) = TestSource.Probe<int>().ToMaterialized(Sink.Queue<int>(), Keep.Both).Run(Materializer);
         using var cts = new CancellationTokenSource();
 
         var pull = queue.PullAsync(cts.Token).AsTask();
         await cts.CancelAsync();
 
         await pull.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>();
+
+        queue.Cancel();
     }
 }

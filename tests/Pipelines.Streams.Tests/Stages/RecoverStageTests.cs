@@ -1,21 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class RecoverStageTests : IAsyncLifetime
+public sealed class RecoverStageTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task Recover_UpstreamFailsAndFunctionReturnsElement_EmitsItThenCompletes()
     {
-        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -31,7 +25,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
         var boom = new InvalidOperationException("boom");
         var (source, sink) = TestSource.Probe<int>()
             .Recover(ex => ex is TimeoutException ? -1 : Option<int>.None)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         source.SendError(boom);
@@ -42,7 +36,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_DownstreamHasNoDemand_RecoveredElementWaitsForIt()
     {
-        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);
@@ -58,7 +52,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_UpstreamDoesNotPush_NoDemandWithoutDownstreamDemand()
     {
-        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         await source.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
         sink.Request(1);
@@ -73,20 +67,20 @@ public sealed class RecoverStageTests : IAsyncLifetime
     {
         var original = new InvalidOperationException("original");
         var secondary = new ArgumentException("recovery broke");
-        var (source, sink) = TestSource.Probe<int>().Recover(_ => throw secondary).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => throw secondary).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         source.SendError(original);
 
         (await sink.ExpectErrorAsync()).Should().BeSameAs(secondary);
-        _fx.Logger.Entries.Should().Contain(e => e.Level == LogLevel.Error && ReferenceEquals(e.Exception, original));
+        Logger.Entries.Should().Contain(e => e.Level == LogLevel.Error && ReferenceEquals(e.Exception, original));
     }
 
     [Fact]
     public async Task Recover_UpstreamCompletes_CompletesWithoutCallingTheFunction()
     {
         var calls = 0;
-        var result = await Source.From([1, 2, 3]).Recover(_ => ++calls).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From([1, 2, 3]).Recover(_ => ++calls).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(1, 2, 3);
         calls.Should().Be(0);
@@ -95,7 +89,7 @@ public sealed class RecoverStageTests : IAsyncLifetime
     [Fact]
     public async Task Recover_DownstreamCancels_CancelsUpstream()
     {
-        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        var (source, sink) = TestSource.Probe<int>().Recover(_ => -1).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         await source.SendNextAsync(1);

@@ -1,23 +1,18 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
+public sealed class RecoverWithRetriesStageTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task RecoverWithRetries_UpstreamFails_ContinuesWithTheRecoverySourceAndCompletesWithIt()
     {
         var (source, sink) = TestSource.Probe<int>()
             .RecoverWithRetries(1, _ => Source.From([10, 11]))
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
@@ -38,7 +33,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
                 var n = Interlocked.Increment(ref materializations);
                 return Source.From(Throwing(n == 2 ? last : new InvalidOperationException($"recovery {n} failed")));
             })
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         (await result.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(last);
         materializations.Should().Be(2);
@@ -50,7 +45,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
         var attempts = 0;
         var result = await Source.From(Throwing(new InvalidOperationException("upstream")))
             .RecoverWithRetries(-1, _ => ++attempts < 5 ? Source.From(Throwing(new InvalidOperationException("again"))) : Source.From([42]))
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(42);
         attempts.Should().Be(5);
@@ -61,7 +56,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
     {
         var boom = new InvalidOperationException("boom");
         var calls = 0;
-        var result = Source.From(Throwing(boom)).RecoverWithRetries(0, _ => { calls++; return Source.From([1]); }).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = Source.From(Throwing(boom)).RecoverWithRetries(0, _ => { calls++; return Source.From([1]); }).RunWith(Sink.Seq<int>(), Materializer);
 
         (await result.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         calls.Should().Be(0);
@@ -73,7 +68,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
         var boom = new InvalidOperationException("boom");
         var result = Source.From(Throwing(boom))
             .RecoverWithRetries(3, ex => ex is TimeoutException ? Source.From([1]) : null)
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         (await result.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
     }
@@ -84,7 +79,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
         SourceProbe<int>? recovery = null;
         var (source, sink) = TestSource.Probe<int>()
             .RecoverWithRetries(1, _ => TestSource.Probe<int>().MapMaterializedValue(p => recovery = p))
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         source.SendError(new InvalidOperationException("boom"));
@@ -106,7 +101,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
         var secondary = new ArgumentException("recovery broke");
         var result = Source.From(Throwing(new InvalidOperationException("boom")))
             .RecoverWithRetries<NotUsed>(1, _ => throw secondary)
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         (await result.Invoking(t => t).Should().ThrowAsync<ArgumentException>()).Which.Should().BeSameAs(secondary);
     }
@@ -116,7 +111,7 @@ public sealed class RecoverWithRetriesStageTests : IAsyncLifetime
     {
         var (source, sink) = TestSource.Probe<int>()
             .RecoverWithRetries(1, _ => Source.From([1]))
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Cancel();
 

@@ -1,18 +1,14 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class RestartFlowStageTests : IAsyncLifetime
+public sealed class RestartFlowStageTests : StreamTestBase
 {
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
-    private readonly StreamFixture _fx = new();
     private int _incarnations;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
 
     [Fact]
     public async Task WithBackoff_FlowFails_RunsAFreshFlowAfterTheBackoffForTheNextElements()
@@ -23,10 +19,10 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
         await source.SendNextAsync(1);
         await sink.ExpectNextAsync(10);
         await source.SendNextAsync(-1);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(Second - Ms);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(Second - Ms);
         Volatile.Read(ref _incarnations).Should().Be(1);
-        _fx.Clock.Advance(Ms);
+        Clock.Advance(Ms);
         await source.SendNextAsync(2);
 
         await sink.ExpectNextAsync(20);
@@ -45,10 +41,10 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
         foreach (var (delay, incarnation) in new[] { (1, 2), (2, 3), (4, 4), (4, 5) })
         {
             await source.SendNextAsync(-1);
-            await _fx.Clock.WaitForTimersAsync();
-            _fx.Clock.Advance(TimeSpan.FromSeconds(delay) - Ms);
-            _fx.Clock.ActiveTimers.Should().Be(1);
-            _fx.Clock.Advance(Ms);
+            await Clock.WaitForTimersAsync();
+            Clock.Advance(TimeSpan.FromSeconds(delay) - Ms);
+            Clock.ActiveTimerCount.Should().Be(1);
+            Clock.Advance(Ms);
             await Eventually.TrueAsync(() => Volatile.Read(ref _incarnations) == incarnation, $"incarnation {incarnation}");
         }
 
@@ -69,20 +65,20 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
 
         await sink.ExpectNextAsync(10, 20);
         await sink.ExpectCompleteAsync();
-        _fx.Clock.ActiveTimers.Should().Be(0);
+        Clock.ActiveTimerCount.Should().Be(0);
         Volatile.Read(ref _incarnations).Should().Be(1);
     }
 
     [Fact]
     public async Task WithBackoff_FlowCompletesWhileUpstreamRuns_RestartsIt()
     {
-        var (source, sink) = Run(RestartFlow.WithBackoff(new RestartSettings(Second, Second, 0), () => CountIncarnation(CompleteAfterStage<int>.Flow(1))));
+        var (source, sink) = Run(RestartFlow.WithBackoff(new RestartSettings(Second, Second, 0), () => CountIncarnation(Flow.Create<int>().Take(1))));
         sink.Request(10);
 
         await source.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(Second);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(Second);
         await source.SendNextAsync(2);
         await sink.ExpectNextAsync(2);
 
@@ -94,7 +90,7 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
     [Fact]
     public async Task OnFailuresWithBackoff_FlowCompletes_CompletesTheStreamAndCancelsUpstream()
     {
-        var (source, sink) = Run(RestartFlow.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), () => CountIncarnation(CompleteAfterStage<int>.Flow(1))));
+        var (source, sink) = Run(RestartFlow.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), () => CountIncarnation(Flow.Create<int>().Take(1))));
         sink.Request(10);
 
         await source.SendNextAsync(1);
@@ -112,8 +108,8 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
         sink.Request(10);
 
         await source.SendNextAsync(-1);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(Second);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(Second);
         await source.SendNextAsync(-2);
 
         (await sink.ExpectErrorAsync()).Message.Should().Be("-2");
@@ -165,7 +161,7 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
     {
         var result = await Source.From(Enumerable.Range(1, 1000))
             .Via(RestartFlow.WithBackoff(new RestartSettings(Second, Second, 0), TimesTenFailingOnNegative))
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 1000).Select(x => x * 10));
     }
@@ -180,5 +176,5 @@ public sealed class RestartFlowStageTests : IAsyncLifetime
     }
 
     private (SourceProbe<int> Source, SinkProbe<int> Sink) Run(Flow<int, int, NotUsed> flow) =>
-        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+        TestSource.Probe<int>().Via(flow).ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 }

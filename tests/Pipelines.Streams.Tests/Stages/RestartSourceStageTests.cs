@@ -1,24 +1,20 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class RestartSourceStageTests : IAsyncLifetime
+public sealed class RestartSourceStageTests : StreamTestBase
 {
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
-    private readonly StreamFixture _fx = new();
     private readonly Incarnations<int> _incarnations = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
 
     [Fact]
     public async Task WithBackoff_SourceKeepsFailing_RestartsOnTheDoublingScheduleCappedAtMaxBackoff()
     {
         var settings = new RestartSettings(Second, TimeSpan.FromSeconds(4), 0, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(100);
 
         var expectedDelays = new[] { 1, 2, 4, 4, 4 };
@@ -40,7 +36,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_IncarnationOutlivesMaxRestartsWithin_StartsTheBackoffOver()
     {
         var settings = new RestartSettings(Second, TimeSpan.FromSeconds(8), 0, maxRestartsWithin: TimeSpan.FromSeconds(5));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("1"));
         await ExpectRestartAfterAsync(Second, incarnation: 2);
@@ -48,12 +44,12 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
         await ExpectRestartAfterAsync(TimeSpan.FromSeconds(2), incarnation: 3);
 
         // The third incarnation fails just before the window ends: the backoff keeps doubling.
-        _fx.Clock.Advance(TimeSpan.FromSeconds(5) - Ms);
+        Clock.Advance(TimeSpan.FromSeconds(5) - Ms);
         (await _incarnations.GetAsync(3)).SendError(new InvalidOperationException("3"));
         await ExpectRestartAfterAsync(TimeSpan.FromSeconds(4), incarnation: 4);
 
         // The fourth runs for the whole window: the count starts over at the minimum backoff.
-        _fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        Clock.Advance(TimeSpan.FromSeconds(5));
         (await _incarnations.GetAsync(4)).SendError(new InvalidOperationException("4"));
         await ExpectRestartAfterAsync(Second, incarnation: 5);
 
@@ -65,7 +61,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_MaxRestartsReached_FailsWithTheLastFailure()
     {
         var settings = new RestartSettings(Second, Second, 0, maxRestarts: 2, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(1);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("1"));
@@ -82,7 +78,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_SourceCompletes_RestartsItAndKeepsEmitting()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(10);
 
         var first = await _incarnations.GetAsync(1);
@@ -102,7 +98,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_MaxRestartsReachedAfterCompletion_Completes()
     {
         var settings = new RestartSettings(Second, Second, 0, maxRestarts: 1, maxRestartsWithin: TimeSpan.FromMinutes(1));
-        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(settings, _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(1);
 
         (await _incarnations.GetAsync(1)).SendComplete();
@@ -115,7 +111,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task OnFailuresWithBackoff_SourceCompletes_CompletesWithoutRestart()
     {
-        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(10);
 
         var first = await _incarnations.GetAsync(1);
@@ -124,14 +120,14 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
 
         await sink.ExpectNextAsync(1);
         await sink.ExpectCompleteAsync();
-        _fx.Clock.ActiveTimers.Should().Be(0);
+        Clock.ActiveTimerCount.Should().Be(0);
         _incarnations.Created.Should().Be(1);
     }
 
     [Fact]
     public async Task OnFailuresWithBackoff_SourceFails_RestartsIt()
     {
-        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(10);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("boom"));
@@ -147,7 +143,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_NoDemand_RunningSourceIsNotPulled()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
         var first = await _incarnations.GetAsync(1);
 
         await first.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
@@ -164,13 +160,13 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     [Fact]
     public async Task WithBackoff_DownstreamCancelsDuringBackoff_StopsWithoutRestarting()
     {
-        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), _fx.Materializer);
+        var sink = RestartSource.WithBackoff(new RestartSettings(Second, Second, 0), _incarnations.Next).RunWith(TestSink.Probe<int>(), Materializer);
 
         (await _incarnations.GetAsync(1)).SendError(new InvalidOperationException("boom"));
-        await _fx.Clock.WaitForTimersAsync();
+        await Clock.WaitForTimersAsync();
         sink.Cancel();
-        await _fx.AssertAllStagesStoppedAsync();
-        _fx.Clock.Advance(TimeSpan.FromSeconds(10));
+        await Materializer.AssertAllStagesStoppedAsync();
+        Clock.Advance(TimeSpan.FromSeconds(10));
 
         _incarnations.Created.Should().Be(1);
     }
@@ -181,11 +177,11 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
         var calls = 0;
         var settings = new RestartSettings(Second, Second, 0, maxRestartsWithin: TimeSpan.FromMinutes(1));
         var sink = RestartSource.WithBackoff(settings, () => ++calls == 1 ? throw new InvalidOperationException("factory") : Source.From([5]))
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
         sink.Request(1);
 
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(Second);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(Second);
 
         await sink.ExpectNextAsync(5);
         sink.Cancel();
@@ -195,7 +191,7 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     public async Task WithBackoff_Elements_AreTheRunningSourcesInOrder()
     {
         var result = await RestartSource.OnFailuresWithBackoff(new RestartSettings(Second, Second, 0), () => Source.From(Enumerable.Range(1, 1000)))
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 1000));
     }
@@ -203,12 +199,12 @@ public sealed class RestartSourceStageTests : IAsyncLifetime
     // Asserts that the restart timer is due exactly after delay: nothing happens 1 ms before, a new incarnation right at it.
     private async Task ExpectRestartAfterAsync(TimeSpan delay, int incarnation)
     {
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(delay - Ms);
-        _fx.Clock.ActiveTimers.Should().Be(1, "the restart is due only after {0}", delay);
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(delay - Ms);
+        Clock.ActiveTimerCount.Should().Be(1, "the restart is due only after {0}", delay);
         _incarnations.Created.Should().Be(incarnation - 1);
-        _fx.Clock.Advance(Ms);
-        _fx.Clock.ActiveTimers.Should().Be(0);
+        Clock.Advance(Ms);
+        Clock.ActiveTimerCount.Should().Be(0);
         await _incarnations.GetAsync(incarnation);
     }
 }

@@ -1,35 +1,30 @@
 using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Tests.TestKit;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class ThrottleStageTests : IAsyncLifetime
+public sealed class ThrottleStageTests : StreamTestBase
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
 
     [Fact]
     public async Task Throttle_Shaping_EmitsOneElementPerIntervalOnTheVirtualClock()
     {
         var sink = Source.From([1, 2, 3]).Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(1);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(999));
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(2);
 
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(999));
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(3);
         await sink.ExpectCompleteAsync();
     }
@@ -38,18 +33,18 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Burst_LetsTheBurstThroughAtOnceThenTheRate()
     {
         var sink = Source.From([1, 2, 3, 4, 5]).Throttle(1, TimeSpan.FromSeconds(1), 3, ThrottleMode.Shaping)
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(1, 2, 3);
-        await _fx.Clock.WaitForTimersAsync();
+        await Clock.WaitForTimersAsync();
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await sink.ExpectNextAsync(4);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(999));
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(5);
         await sink.ExpectCompleteAsync();
     }
@@ -58,13 +53,13 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_QuietPeriod_RefillsTheBucket()
     {
         var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 2, ThrottleMode.Shaping)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
         await sink.ExpectNextAsync(1, 2);
         await source.ExpectRequestAsync();
-        _fx.Clock.Advance(TimeSpan.FromSeconds(5));
+        Clock.Advance(TimeSpan.FromSeconds(5));
         await source.SendNextAsync(3, 4);
 
         await sink.ExpectNextAsync(3, 4);
@@ -76,15 +71,15 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_ElementWaiting_BackPressuresUpstream()
     {
         var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
         await sink.ExpectNextAsync(1);
-        await _fx.Clock.WaitForTimersAsync();
+        await Clock.WaitForTimersAsync();
 
         await source.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await sink.ExpectNextAsync(2);
         (await source.ExpectRequestAsync()).Should().Be(1);
 
@@ -96,16 +91,16 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_UpstreamCompletesWhileAnElementWaits_EmitsItThenCompletes()
     {
         var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1, 2);
-        await _fx.Clock.WaitForTimersAsync();
+        await Clock.WaitForTimersAsync();
         source.SendComplete();
         await sink.ExpectNextAsync(1);
         await sink.ExpectNoMessageAsync(Quiet);
 
-        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await sink.ExpectNextAsync(2);
         await sink.ExpectCompleteAsync();
     }
@@ -114,7 +109,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Enforcing_FailsWhenTheRateIsExceeded()
     {
         var sink = Source.From([1, 2]).Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Enforcing)
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(10);
 
@@ -126,13 +121,13 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_EnforcingWithinTheRate_PassesEveryElement()
     {
         var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Enforcing)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(10);
         await source.SendNextAsync(1);
         await sink.ExpectNextAsync(1);
         await source.ExpectRequestAsync();
-        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
         await source.SendNextAsync(2);
         await sink.ExpectNextAsync(2);
 
@@ -144,14 +139,14 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_Cost_ChargesEachElementItsCost()
     {
         var sink = Source.From([6, 4, 5]).Throttle(10, TimeSpan.FromSeconds(1), 10, x => x, ThrottleMode.Shaping)
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(10);
         await sink.ExpectNextAsync(6, 4);
-        await _fx.Clock.WaitForTimersAsync();
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(499));
+        await Clock.WaitForTimersAsync();
+        Clock.Advance(TimeSpan.FromMilliseconds(499));
         await sink.ExpectNoMessageAsync(Quiet);
-        _fx.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
         await sink.ExpectNextAsync(5);
         await sink.ExpectCompleteAsync();
     }
@@ -160,7 +155,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     public async Task Throttle_NegativeCost_FailsTheStream()
     {
         var sink = Source.From([1]).Throttle(10, TimeSpan.FromSeconds(1), 10, _ => -1, ThrottleMode.Shaping)
-            .RunWith(TestSink.Probe<int>(), _fx.Materializer);
+            .RunWith(TestSink.Probe<int>(), Materializer);
 
         sink.Request(1);
 
@@ -172,7 +167,7 @@ public sealed class ThrottleStageTests : IAsyncLifetime
     {
         var boom = new InvalidOperationException("boom");
         var (source, sink) = TestSource.Probe<int>().Throttle(1, TimeSpan.FromSeconds(1), 1, ThrottleMode.Shaping)
-            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(_fx.Materializer);
+            .ToMaterialized(TestSink.Probe<int>(), Keep.Both).Run(Materializer);
 
         sink.Request(1);
         source.SendError(boom);

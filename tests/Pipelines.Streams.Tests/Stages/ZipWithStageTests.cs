@@ -1,10 +1,10 @@
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.Support;
+using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Stages;
 
-public sealed class ZipWithStageTests : StreamTest
+public sealed class ZipWithStageTests : StreamTestBase
 {
     [Fact]
     public async Task Zip_TwoSources_PairsElementsInOrderAndStopsWithTheShorter()
@@ -12,7 +12,7 @@ public sealed class ZipWithStageTests : StreamTest
         var result = await Source.From([1, 2, 3]).Zip(Source.From(["a", "b"])).RunWith(Sink.Seq<(int, string)>(), Materializer);
 
         result.Should().Equal((1, "a"), (2, "b"));
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -31,10 +31,12 @@ public sealed class ZipWithStageTests : StreamTest
         sink.Request(1);
         await left.ExpectRequestAsync();
         await right.ExpectRequestAsync();
-        left.SendNext(1);
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
-        right.SendNext("a");
+        await left.SendNextAsync(1);
+        await sink.ExpectNoMessageAsync(NoMessage);
+        await right.SendNextAsync("a");
         (await sink.ExpectNextAsync()).Should().Be((1, "a"));
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -42,15 +44,17 @@ public sealed class ZipWithStageTests : StreamTest
     {
         var (left, right, sink) = RunZip();
 
-        await left.ExpectNoMessageAsync(Probes.NoMessage);
+        await left.ExpectNoMessageAsync(NoMessage);
         await right.ExpectNoMessageAsync(TimeSpan.Zero);
         sink.Request(1);
         await left.ExpectRequestAsync();
         await right.ExpectRequestAsync();
-        left.SendNext(1);
-        right.SendNext("a");
+        await left.SendNextAsync(1);
+        await right.SendNextAsync("a");
         await sink.ExpectNextAsync();
-        await left.ExpectNoMessageAsync(Probes.NoMessage);
+        await left.ExpectNoMessageAsync(NoMessage);
+
+        sink.Cancel();
     }
 
     [Fact]
@@ -62,8 +66,8 @@ public sealed class ZipWithStageTests : StreamTest
         right.SendComplete();
         await sink.ExpectCompleteAsync();
         await left.ExpectRequestAsync();
-        await left.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await left.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -72,12 +76,13 @@ public sealed class ZipWithStageTests : StreamTest
         var (left, right, sink) = RunZip();
 
         sink.Request(2);
-        left.SendNext(1).SendComplete();
-        await sink.ExpectNoMessageAsync(Probes.NoMessage);
-        right.SendNext("a");
+        await left.SendNextAsync(1);
+        left.SendComplete();
+        await sink.ExpectNoMessageAsync(NoMessage);
+        await right.SendNextAsync("a");
         (await sink.ExpectNextAsync()).Should().Be((1, "a"));
         await sink.ExpectCompleteAsync();
-        await AssertAllStagesStoppedAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     [Fact]
@@ -90,7 +95,7 @@ public sealed class ZipWithStageTests : StreamTest
         left.SendError(boom);
         (await sink.ExpectErrorAsync()).Should().BeSameAs(boom);
         await right.ExpectRequestAsync();
-        (await right.ExpectCancellationAsync()).Should().BeSameAs(boom);
+        (await right.ExpectCancellationWithoutFurtherDemandAsync()).Should().BeSameAs(boom);
     }
 
     [Fact]
@@ -99,21 +104,21 @@ public sealed class ZipWithStageTests : StreamTest
         var (left, right, sink) = RunZip();
 
         sink.Cancel();
-        await left.ExpectCancellationAsync();
-        await right.ExpectCancellationAsync();
-        await AssertAllStagesStoppedAsync();
+        await left.ExpectCancellationWithoutFurtherDemandAsync();
+        await right.ExpectCancellationWithoutFurtherDemandAsync();
+        await Materializer.AssertAllStagesStoppedAsync();
     }
 
     private (SourceProbe<int> Left, SourceProbe<string> Right, SinkProbe<(int, string)> Sink) RunZip()
     {
-        var ((left, right), sink) = Source.FromGraph(GraphDsl.Create(Probes.Source<int>(), Probes.Source<string>(), Keep.Both, (b, l, r) =>
+        var ((left, right), sink) = Source.FromGraph(GraphDsl.Create(TestSource.Probe<int>(), TestSource.Probe<string>(), Keep.Both, (b, l, r) =>
             {
                 var zip = b.Add(Zip.Create<int, string>());
                 b.Connect(l.Outlet, zip.In0);
                 b.Connect(r.Outlet, zip.In1);
                 return new SourceShape<(int, string)>(zip.Out);
             }))
-            .ToMaterialized(Probes.Sink<(int, string)>(), Keep.Both)
+            .ToMaterialized(TestSink.Probe<(int, string)>(), Keep.Both)
             .Run(Materializer);
         return (left, right, sink);
     }

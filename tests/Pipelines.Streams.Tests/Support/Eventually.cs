@@ -1,6 +1,7 @@
-namespace Pipelines.Streams.Tests.TestKit;
+namespace Pipelines.Streams.Tests.Support;
 
 /// <summary>Condition waits for state changed by stream stages on other threads (30 s budget, never a fixed sleep).</summary>
+/// <remarks>The TestKit waits on stream signals and timers only; this waits on arbitrary state the tests observe.</remarks>
 internal static class Eventually
 {
     public static async Task TrueAsync(Func<bool> condition, string what)

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Pipelines.Streams.Tests.TestKit;
+namespace Pipelines.Streams.Tests.Support;
 
 /// <summary>Records every log entry (thread-safe), so tests can assert what stages logged.</summary>
-internal sealed class ListLogger : ILogger
+/// <remarks>Neither the library nor the TestKit has a recording logger; the materializer only takes an <see cref="ILogger"/>.</remarks>
+public sealed class ListLogger : ILogger
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
@@ -19,4 +20,4 @@ internal sealed class ListLogger : ILogger
         _entries.Enqueue(new LogEntry(logLevel, formatter(state, exception), exception));
 }
 
-internal sealed record LogEntry(LogLevel Level, string Message, Exception? Exception);
+public sealed record LogEntry(LogLevel Level, string Message, Exception? Exception);

@@ -1,6 +1,7 @@
 using Pipelines.Streams.Dsl;
+using Pipelines.TestKit.Streams;
 
-namespace Pipelines.Streams.Tests.TestKit;
+namespace Pipelines.Streams.Tests.Support;
 
 /// <summary>A factory of probe sources for restart tests: counts how often it was materialized and hands out each probe.</summary>
 internal sealed class Incarnations<T>
