@@ -60,6 +60,10 @@ public sealed class UnobservedExceptionTests : StreamTestBase
             .WithAttributes(Attributes.Supervision(Deciders.ResumingDecider))
             .RunWith(Sink.Ignore<int>(), Materializer);
 
+        // A queue sink whose stream fails: the puller gets the failure, the queue's internal tasks stay quiet.
+        var queue = Source.Failed<int>(new InvalidOperationException("queue failure")).RunWith(Sink.Queue<int>(), Materializer);
+        await queue.Invoking(q => q.PullAsync().AsTask()).Should().ThrowAsync<InvalidOperationException>();
+
         // A sink task faulted and never awaited by anyone.
         _ = Source.Failed<int>(new InvalidOperationException("nobody awaits this")).RunWith(TestSink.Probe<int>(), Materializer);
         await Materializer.AssertAllStagesStoppedAsync();

@@ -30,6 +30,9 @@ internal sealed class ChannelWriterLogic<T> : InGraphStageLogic
         _onWritable = GetAsyncCallback<bool>(OnWritable);
         _onWaitFailed = GetAsyncCallback<Exception>(FailStage);
         CancelCallback = GetAsyncCallback(Cancel);
+
+        // The queue sink does not hand the promise out: its failure must not surface as unobserved.
+        TaskCallbacks.Observed(Promise.Task);
     }
 
     /// <summary>Cancels upstream and completes the owned writer (a queue consumer that gave up).</summary>

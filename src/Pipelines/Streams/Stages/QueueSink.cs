@@ -27,6 +27,10 @@ internal sealed class QueueSink<T> : GraphStageWithMaterializedValue<SinkShape<T
             FullMode = BoundedChannelFullMode.Wait,
         });
         var logic = new ChannelWriterLogic<T>(Shape, channel.Writer, completeWriter: true);
+
+        // The channel is internal: its completion task faults with the stream's failure, which PullAsync reports; nobody
+        // else can observe that task, so it must not count as unobserved.
+        TaskCallbacks.Observed(channel.Reader.Completion);
         return (logic, new Queue(channel.Reader, logic.CancelCallback));
     }
 
