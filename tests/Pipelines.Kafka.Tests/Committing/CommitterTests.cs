@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
@@ -38,12 +39,12 @@ public sealed class CommitterTests : IAsyncDisposable
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100)), Keep.Both)
             .Run(_materializer);
         await probe.SendNextAsync([.. _committer.Offsets(5)]);
-        await Until(() => _committer.Processed.Count == 5);
+        await Eventually.TrueAsync(() => _committer.Processed.Count == 5, Patience);
         _committer.Commits.Should().Be(0, "the batch is not full and the interval has not passed");
 
         _clock.Advance(TimeSpan.FromSeconds(1));
 
-        await Until(() => _committer.Commits == 1);
+        await Eventually.TrueAsync(() => _committer.Commits == 1, Patience);
         probe.SendComplete();
         await done.WaitAsync(Patience);
         _committer.Commits.Should().Be(1, "nothing was left to commit at completion");
@@ -78,7 +79,7 @@ public sealed class CommitterTests : IAsyncDisposable
             .Run(_materializer);
         var offsets = _committer.Offsets(3);
         await probe.SendNextAsync([.. offsets]);
-        await Until(() => _committer.Processed.Count == 3);
+        await Eventually.TrueAsync(() => _committer.Processed.Count == 3, Patience);
 
         probe.SendError(new InvalidOperationException("upstream broke"));
 
@@ -98,7 +99,7 @@ public sealed class CommitterTests : IAsyncDisposable
 
         var offsets = _committer.Offsets(6);
         await probe.SendNextAsync(offsets[0], offsets[1]);
-        await Until(() => _committer.Commits == 1);
+        await Eventually.TrueAsync(() => _committer.Commits == 1, Patience);
 
         // One commit in flight: the committer holds back, so only the first batch was taken and nothing more is requested.
         await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
@@ -123,7 +124,7 @@ public sealed class CommitterTests : IAsyncDisposable
         _committer.Processed.Should().Equal(offsets[0]);
 
         await probe.SendNextAsync(stream[4..]);
-        await Until(() => _committer.Processed.Count == 2);
+        await Eventually.TrueAsync(() => _committer.Processed.Count == 2, Patience);
         probe.SendComplete();
         await done.WaitAsync(Patience);
 
@@ -181,15 +182,6 @@ public sealed class CommitterTests : IAsyncDisposable
 
     private static CommitterSettings Settings(int maxBatch) =>
         CommitterSettings.Default.WithMaxBatch(maxBatch).WithMaxInterval(TimeSpan.FromSeconds(1));
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
 
     private sealed class Foreign : ICommittable
     {

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -60,24 +61,24 @@ public sealed class BrokerFaultTests : IAsyncLifetime
         Mark("Phase 1");
         // Phase 1: normal flow.
         await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 0);
-        await Until(() => processed.Count >= phase);
+        await Eventually.TrueAsync(() => processed.Count >= phase, Patience);
 
         Mark("Phase 2");
         // Phase 2: the group coordinator moves to another broker.
         Cluster.SetGroupCoordinator(group, brokerId: 3);
         Cluster.SetGroupCoordinator(group, brokerId: 2);
         await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: phase);
-        await Until(() => processed.Count >= 2 * phase);
+        await Eventually.TrueAsync(() => processed.Count >= 2 * phase, Patience);
 
         Mark("Phase 3");
         // Phase 3: the leader of partition 2 goes down while records are produced (the other partitions keep flowing),
         // then comes back.
         Cluster.SetBrokerDown(3);
         var producing = TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 2 * phase);
-        await Until(() => processed.Count >= 2 * phase + phase / 2);
+        await Eventually.TrueAsync(() => processed.Count >= 2 * phase + phase / 2, Patience);
         Cluster.SetBrokerUp(3);
         await producing.WaitAsync(Patience);
-        await Until(() => processed.Count >= 3 * phase);
+        await Eventually.TrueAsync(() => processed.Count >= 3 * phase, Patience);
 
         Mark("Phase 4");
         // Phase 4: retriable errors on fetch, produce and commit requests.
@@ -85,7 +86,7 @@ public sealed class BrokerFaultTests : IAsyncLifetime
         Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotEnoughReplicas, ErrorCode.RequestTimedOut);
         Cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, ErrorCode.RequestTimedOut, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup);
         await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 3 * phase);
-        await Until(() => processed.Count >= 4 * phase);
+        await Eventually.TrueAsync(() => processed.Count >= 4 * phase, Patience);
 
         Mark("drain");
         await control.DrainAndShutdown(done).WaitAsync(Patience);
@@ -98,13 +99,4 @@ public sealed class BrokerFaultTests : IAsyncLifetime
     }
 
     private void Mark(string what) => _output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} phase: {what}");
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Confluent.Kafka;
@@ -82,7 +83,7 @@ public sealed class CrashRecoveryTests : IClassFixture<KafkaClusterFixture>
     {
         var materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(_output, LogLevel.Warning) });
         var (control, _) = Build(topic, group, processed, seed).Run(materializer);
-        await Until(() => processed.Count >= crashAfter);
+        await Eventually.TrueAsync(() => processed.Count >= crashAfter, Patience);
 
         // The crash: every stage stops where it is; records in flight never reach the committer.
         await materializer.DisposeAsync();
@@ -93,7 +94,7 @@ public sealed class CrashRecoveryTests : IClassFixture<KafkaClusterFixture>
     {
         await using var materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(_output, LogLevel.Warning) });
         var (control, done) = Build(topic, group, processed, seed).Run(materializer);
-        await Until(() => processed.Count >= total);
+        await Eventually.TrueAsync(() => processed.Count >= total, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
     }
 
@@ -130,14 +131,5 @@ public sealed class CrashRecoveryTests : IClassFixture<KafkaClusterFixture>
             .ToList();
         passed.Should().BeEmpty("a committed position never passes a record that was not processed");
         committed.Values.Sum(o => Math.Max(0, o)).Should().BeGreaterThan(0, "the run committed progress before the crash");
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -68,7 +69,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var options = new ConsumerActorOptions { TrackOffsets = false, BufferSize = 20 };
         var actor = Start(topic, KafkaClusterFixture.NewGroupId(), options, partitions: 1);
 
-        await Until(() => actor.Metrics.Pauses >= 1);
+        await Eventually.TrueAsync(() => actor.Metrics.Pauses >= 1, Patience);
         // The client may hand over what it had prefetched when the pause landed, but never the whole topic.
         var buffered = actor.Metrics.Partitions.Values.Single().Buffered;
         buffered.Should().BeGreaterThanOrEqualTo(20).And.BeLessThan(200);
@@ -184,7 +185,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         foreach (var reader in readers)
         {
             var records = new List<BufferedRecord<string, string>>();
-            await Until(() =>
+            await Eventually.TrueAsync(() =>
             {
                 while (reader.TryRead(out var record))
                 {
@@ -192,7 +193,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
                 }
 
                 return records.Count > 0 && actor.Metrics.Partitions[reader.Partition!].Buffered == 0 && actor.Metrics.RecordsReceived == 90;
-            });
+            }, Patience);
             records.Should().OnlyContain(r => r.Result.TopicPartition == reader.Partition);
             total += records.Count;
         }
@@ -263,7 +264,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         }
 
         await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
-        await Until(() => logger.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("held at offset 3", StringComparison.Ordinal)));
+        await Eventually.TrueAsync(() => logger.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("held at offset 3", StringComparison.Ordinal)), Patience);
 
         (await Committed(group, topic)).Should().Be(3, "an offset that was never processed is never skipped");
         logger.Entries.Should().ContainSingle(e => e.Message.Contains("held at offset", StringComparison.Ordinal), "each held offset is reported once");
@@ -293,7 +294,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
 
         await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
 
-        await Until(() => actor.Metrics.Partitions.Values.Single().Lag == 40);
+        await Eventually.TrueAsync(() => actor.Metrics.Partitions.Values.Single().Lag == 40, Patience);
         var partition = actor.Metrics.Partitions[new TopicPartition(topic, 0)];
         partition.CommittedOffset.Should().Be(10);
         actor.Metrics.TotalLag.Should().Be(40);
@@ -341,15 +342,6 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         }
 
         return records;
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 
     public sealed record Order(int Id);

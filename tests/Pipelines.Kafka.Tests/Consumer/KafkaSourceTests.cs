@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
@@ -42,7 +43,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
             .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), Keep.Both)
             .Run(_materializer);
 
-        await Until(() => Volatile.Read(ref processed) >= 1000);
+        await Eventually.TrueAsync(() => Volatile.Read(ref processed) >= 1000, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
 
         processed.Should().Be(1000);
@@ -62,13 +63,13 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
 
         var first = new System.Collections.Concurrent.ConcurrentBag<string>();
         var (control, done) = Run(group, topic, first);
-        await Until(() => first.Count >= records / 2);
+        await Eventually.TrueAsync(() => first.Count >= records / 2, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
         var firstCommitted = await CommittedTotal(group, topic);
 
         var second = new System.Collections.Concurrent.ConcurrentBag<string>();
         (control, done) = Run(group, topic, second);
-        await Until(() => first.Count + second.Count >= records);
+        await Eventually.TrueAsync(() => first.Count + second.Count >= records, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
 
         firstCommitted.Should().Be(first.Count, "everything the first run processed was committed before it closed");
@@ -98,7 +99,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
         var (control, done) = KafkaConsumer.PlainSource(KafkaTestSettings.Consumer(_kafka, KafkaClusterFixture.NewGroupId()), Subscriptions.Topics(topic))
             .ToMaterialized(Sink.ForEach<ConsumeResult<string, string>>(seen.Enqueue), Keep.Both)
             .Run(_materializer);
-        await Until(() => seen.Count >= 200);
+        await Eventually.TrueAsync(() => seen.Count >= 200, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
 
         seen.Should().HaveCount(200);
@@ -173,7 +174,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
                         .RunWith(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), _materializer))),
                 Keep.Both)
             .Run(_materializer);
-        await Until(() => perPartition.Values.Sum() >= 90);
+        await Eventually.TrueAsync(() => perPartition.Values.Sum() >= 90, Patience);
         // Draining a partitioned source means waiting for the substreams too: they commit after the outer source stopped.
         await control.DrainAndShutdown(AllDone(done, substreams)).WaitAsync(Patience);
 
@@ -215,7 +216,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
             .Where(d => d.Offset.Value >= start[d.Partition.Value])
             .Select(d => (d.Partition.Value, d.Offset.Value))
             .ToList();
-        await Until(() => first.Count == 2 && seen.Count >= expected.Count);
+        await Eventually.TrueAsync(() => first.Count == 2 && seen.Count >= expected.Count, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);
 
         first[0].Should().Be(5);
@@ -239,7 +240,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
         var (control, done) = KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
             .ToMaterialized(Sink.ForEach<CommittableMessage<string, string>>(m => offsets.Enqueue(m.CommittableOffset)), Keep.Both)
             .Run(_materializer);
-        await Until(() => offsets.Count >= 10);
+        await Eventually.TrueAsync(() => offsets.Count >= 10, Patience);
         await control.Stop().WaitAsync(Patience);
         await done.WaitAsync(Patience);
 
@@ -276,15 +277,6 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
 
     private async Task<long> CommittedTotal(string group, string topic) =>
         (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(c => Math.Max(0, c.Offset.Value));
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 
     public sealed record Order(int Id);
 }

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Confluent.Kafka;
@@ -43,19 +44,19 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
         var producing = ProduceSlowlyAsync(topic, partitions, records, keys);
 
         var a = Run("a", group, topic, log);
-        await Until(() => log.Count >= records / 5);
+        await Eventually.TrueAsync(() => log.Count >= records / 5, Patience);
         var b = Run("b", group, topic, log);
-        await Until(() => log.Count >= 2 * records / 5 && Assigned(b) > 0);
+        await Eventually.TrueAsync(() => log.Count >= 2 * records / 5 && Assigned(b) > 0, Patience);
         var c = Run("c", group, topic, log);
-        await Until(() => log.Count >= 3 * records / 5 && Assigned(c) > 0);
+        await Eventually.TrueAsync(() => log.Count >= 3 * records / 5 && Assigned(c) > 0, Patience);
         await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
         await producing.WaitAsync(Patience);
-        await Until(() => log.Select(p => p.Value).Distinct().Count() >= records);
+        await Eventually.TrueAsync(() => log.Select(p => p.Value).Distinct().Count() >= records, Patience);
         await b.Control.DrainAndShutdown(b.Done).WaitAsync(Patience);
 
         // b left: c takes over b's partitions and commits everything (librdkafka 2.0.2's mock refuses commits while an
         // eager rebalance gathers its members, so a leaving member's last commits may not land and c reads those again).
-        await UntilAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(o => o.Offset.Value) == records);
+        await Eventually.TrueAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(o => o.Offset.Value) == records, Patience);
         await c.Control.DrainAndShutdown(c.Done).WaitAsync(Patience);
 
         var processed = log.ToList();
@@ -111,24 +112,6 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
                 new Message<string, string> { Key = $"key-{i % keys}", Value = i.ToString(CultureInfo.InvariantCulture) }));
             await Task.WhenAll(deliveries);
             await Task.Delay(50);
-        }
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
-
-    private static async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
         }
     }
 

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
         var firstRun = NewMaterializer();
         var (first, firstDone) = Pipeline(source, target, group).Run(firstRun);
-        await Until(() => Volatile.Read(ref _processed) >= Count / 3);
+        await Eventually.TrueAsync(() => Volatile.Read(ref _processed) >= Count / 3, Patience);
         await firstRun.DisposeAsync();
         await firstDone.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<AbruptStageTerminationException>();
         await first.IsShutdown.WaitAsync(Patience);
@@ -62,7 +63,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
         await using var secondRun = NewMaterializer();
         var (second, secondDone) = Pipeline(source, target, group).Run(secondRun);
-        await UntilAsync(async () => (await CommittedAsync(group, source)).Sum() == Count);
+        await Eventually.TrueAsync(async () => (await CommittedAsync(group, source)).Sum() == Count, Patience);
         await second.DrainAndShutdown(secondDone).WaitAsync(Patience);
         _fixture.Cluster.ClearRequestErrors(KafkaApiKey.Produce);
 
@@ -104,17 +105,6 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         }
 
         return outOfOrder;
-    }
-
-    private static async Task Until(Func<bool> condition) => await UntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task UntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(50, timeout.Token);
-        }
     }
 
     private Materializer NewMaterializer() =>

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
@@ -126,7 +127,7 @@ public sealed class ProducerStageTests : IAsyncLifetime
             _producer.Deliver(s);
         }
 
-        await Until(() => emitted.Count == 4);
+        await Eventually.TrueAsync(() => emitted.Count == 4, Patience);
         run.IsCompleted.Should().BeFalse("the last record is not acknowledged yet");
 
         _producer.Deliver(sent[4]);
@@ -272,15 +273,6 @@ public sealed class ProducerStageTests : IAsyncLifetime
     private static ProducerRecord<string, string> Record(int i) => new(Topic, $"k{i}", $"v{i}");
 
     private static ProducerSettings<string, string> Settings(int parallelism) => ProducerTestSettings.ForSharedProducer(parallelism);
-
-    private static async Task Until(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(5, timeout.Token);
-        }
-    }
 
     private Flow<IEnvelope<string, string, TPass>, IResults<string, string, TPass>, NotUsed> Flexi<TPass>(int parallelism) =>
         KafkaProducer.FlexiFlow<string, string, TPass>(Settings(parallelism), _producer);

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
@@ -39,7 +40,7 @@ public sealed class LogStageTests : StreamTestBase
         sink.Cancel();
 
         await source.ExpectCancellationAsync();
-        await Eventually.TrueAsync(() => Logger.Entries.Any(e => e.Message == "[numbers] Downstream finished"), "the cancellation to be logged");
+        await Eventually.TrueAsync(() => Logger.Entries.Any(e => e.Message == "[numbers] Downstream finished"), what: "the cancellation to be logged");
     }
 
     [Fact]

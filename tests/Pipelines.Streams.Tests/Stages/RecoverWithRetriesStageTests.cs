@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
 using Pipelines.Streams.Tests.Support;
@@ -83,7 +84,7 @@ public sealed class RecoverWithRetriesStageTests : StreamTestBase
 
         sink.Request(1);
         source.SendError(new InvalidOperationException("boom"));
-        await Eventually.TrueAsync(() => Volatile.Read(ref recovery) is not null, "the recovery source to be materialized");
+        await Eventually.TrueAsync(() => Volatile.Read(ref recovery) is not null, what: "the recovery source to be materialized");
         (await recovery!.ExpectRequestAsync()).Should().Be(1);
         await recovery.SendNextAsync(7);
         await sink.ExpectNextAsync(7);

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Tests.Support;
 using Pipelines.TestKit.Streams;
@@ -45,7 +46,7 @@ public sealed class RestartFlowStageTests : StreamTestBase
             Clock.Advance(TimeSpan.FromSeconds(delay) - Ms);
             Clock.ActiveTimerCount.Should().Be(1);
             Clock.Advance(Ms);
-            await Eventually.TrueAsync(() => Volatile.Read(ref _incarnations) == incarnation, $"incarnation {incarnation}");
+            await Eventually.TrueAsync(() => Volatile.Read(ref _incarnations) == incarnation, what: $"incarnation {incarnation}");
         }
 
         await source.SendNextAsync(3);

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using Pipelines.Streams.Dsl;
 using Pipelines.TestKit.Streams;
 
@@ -41,7 +42,7 @@ internal sealed class Incarnations<T>
     /// <summary>Waits until the <paramref name="number"/>-th incarnation (1-based) was materialized and returns its probe.</summary>
     public async Task<SourceProbe<T>> GetAsync(int number)
     {
-        await Eventually.TrueAsync(() => Materialized >= number, $"incarnation {number} to be materialized");
+        await Eventually.TrueAsync(() => Materialized >= number, what: $"incarnation {number} to be materialized");
         lock (_probes)
         {
             return _probes[number - 1];
