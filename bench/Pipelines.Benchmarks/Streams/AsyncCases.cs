@@ -30,7 +30,7 @@ internal static class AsyncCases
 
     private static async Task SelectAsyncCasesAsync(string suite, BenchOptions options, BenchReport report, Materializer materializer, CancellationToken cancellationToken)
     {
-        var rounds = options.Quick ? 1 : 5;
+        var rounds = options.Quick ? 3 : 5;
         (string Name, int N, Func<int, Task<int>> F, string Work)[] cases =
         [
             ("select-async-8-completed", options.Size(2_000_000, 200_000), Completed, "x => Task.FromResult(x + 1)"),
