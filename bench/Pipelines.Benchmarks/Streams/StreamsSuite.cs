@@ -48,6 +48,8 @@ internal sealed class StreamsSuite : IBenchmarkSuite
         Console.WriteLine($"  allocation on the fused path: {AllocationPerElement(materializer, n):0.000} bytes/element");
         report.Case(Name, "linear-map3-fold-async", boundaries, dataflow, "elem/s", "an async boundary between every stage (default buffer 16); anchor: TPL Dataflow");
         report.Case(Name, "linear-map3-fold-async-vs-channels", boundaries, channels, "elem/s", "anchor: hand-written bounded Channels pipeline (capacity 1024)");
+
+        await AsyncCases.RunAsync(Name, options, report, cancellationToken).ConfigureAwait(false);
     }
 
     private static long Expected(int n)

@@ -271,6 +271,75 @@ public sealed class SelectAsyncStageTests : StreamTestBase
         await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>().WithMessage("partitioned failed");
     }
 
+    [Fact]
+    public async Task SelectAsyncPartitioned_CallsCompleteSynchronously_EveryKeyContinuesInOrder()
+    {
+        // A call that completed at once frees its key inside the same dispatch, so the key's next element starts there too.
+        var started = new List<(int Key, int Value)>();
+        var result = await Source.From(Enumerable.Range(0, 300))
+            .SelectAsyncPartitioned(2, x => x % 3, x =>
+            {
+                started.Add((x % 3, x));
+                return Task.FromResult(x * 10);
+            })
+            .RunWith(Sink.Seq<int>(), Materializer)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.Should().Equal(Enumerable.Range(0, 300).Select(x => x * 10));
+        started.Select(s => s.Value).Should().Equal(Enumerable.Range(0, 300), "nothing ever waits, so calls start in input order");
+    }
+
+    [Fact]
+    public async Task SelectAsyncPartitioned_KeysLeaveTheWindowAndReturn_StayOneAtATimeAndInOrder()
+    {
+        // A few hot keys that queue up inside the window, and far more cold keys than fit in it that leave and come back:
+        // the per-key state is released when a key leaves the window and reused for other keys, which must not mix up
+        // their waiting elements.
+        const int Count = 2_000;
+        const int KeyCount = 203;
+        var random = new Random(4242);
+        var keys = Enumerable.Range(0, Count).Select(_ => random.Next(4) == 0 ? random.Next(3) : 3 + random.Next(KeyCount - 3)).ToArray();
+        var perKeyInFlight = new int[KeyCount];
+        var lastStartedPerKey = Enumerable.Repeat(-1, KeyCount).ToArray();
+        var violations = new ConcurrentQueue<string>();
+
+        async Task<int> CallAsync(int index)
+        {
+            var key = keys[index];
+            if (Interlocked.Increment(ref perKeyInFlight[key]) > 1)
+            {
+                violations.Enqueue($"key {key} had two calls in flight (element {index})");
+            }
+
+            if (Interlocked.Exchange(ref lastStartedPerKey[key], index) > index)
+            {
+                violations.Enqueue($"key {key} started element {index} after a later one");
+            }
+
+            await Task.Yield();
+            Interlocked.Decrement(ref perKeyInFlight[key]);
+            return index;
+        }
+
+        var result = await Source.From(Enumerable.Range(0, Count))
+            .SelectAsyncPartitioned(8, i => keys[i], CallAsync)
+            .RunWith(Sink.Seq<int>(), Materializer)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.Should().Equal(Enumerable.Range(0, Count));
+        violations.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SelectAsyncUnordered_CallsCompleteSynchronously_EmitsEveryResult()
+    {
+        var result = await Source.From(Enumerable.Range(1, 100))
+            .SelectAsyncUnordered(4, x => Task.FromResult(x * 2))
+            .RunWith(Sink.Seq<int>(), Materializer);
+
+        result.Should().BeEquivalentTo(Enumerable.Range(1, 100).Select(x => x * 2));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

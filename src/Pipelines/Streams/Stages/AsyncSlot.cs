@@ -35,19 +35,21 @@ internal sealed class AsyncSlot<TIn, TOut> : MailboxEvent
 
     public object? Key { get; set; }
 
-    /// <summary>Watches <paramref name="task"/>; a task that already completed is handled at once, inside the caller's handler.</summary>
-    public void Start(Task<TOut> task)
+    /// <summary>
+    /// Watches <paramref name="task"/>. Returns <see langword="true"/> when the task has already completed: the caller
+    /// handles it at once, inside its handler, and the slot is not posted for it.
+    /// </summary>
+    public bool Start(Task<TOut> task)
     {
         Task = task;
         State = AsyncSlotState.Pending;
         if (task.IsCompleted)
         {
-            _onCompleted(this);
+            return true;
         }
-        else
-        {
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continuation);
-        }
+
+        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continuation);
+        return false;
     }
 
     /// <summary>Forgets the task and element so the slot can be reused.</summary>

@@ -41,9 +41,11 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
         // Elements that may start now (first waiting element of a key with nothing in flight), earliest first.
         private readonly PriorityQueue<AsyncSlot<TIn, TOut>, long> _ready = new();
         private readonly Stack<AsyncSlot<TIn, TOut>> _free = new();
+
+        // Key states are reused: with many distinct keys, almost every element brings a key that is not in the window.
+        private readonly Stack<KeyState> _freeKeys = new();
         private long _sequence;
         private int _inFlight;
-        private bool _dispatching;
 
         public Logic(SelectAsyncPartitionedStage<TIn, TOut, TKey> stage, int window)
             : base(stage.Shape)
@@ -65,7 +67,8 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             slot.State = AsyncSlotState.Waiting;
             if (!_keys.TryGetValue(key, out var state))
             {
-                state = new KeyState(key);
+                state = _freeKeys.Count > 0 ? _freeKeys.Pop() : new KeyState();
+                state.Key = key;
                 _keys.Add(key, state);
             }
 
@@ -77,8 +80,10 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
                 _ready.Enqueue(slot, slot.Sequence);
             }
 
-            Dispatch();
-            EmitHead();
+            if (Dispatch())
+            {
+                EmitHead();
+            }
         }
 
         public override void OnPull() => EmitHead();
@@ -87,46 +92,45 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
 
         protected override void OnResume(Exception cause) => EmitHead();
 
-        private void Dispatch()
+        /// <summary>Starts ready elements while there is room; false when a failed call stopped the stage.</summary>
+        private bool Dispatch()
         {
-            if (_dispatching)
+            while (_inFlight < _stage._parallelism && _ready.TryDequeue(out var slot, out _))
             {
-                return;
-            }
-
-            _dispatching = true;
-            try
-            {
-                while (_inFlight < _stage._parallelism && _ready.TryDequeue(out var slot, out _))
+                var state = (KeyState)slot.Key!;
+                state.Waiting.Dequeue();
+                state.InFlight = true;
+                _inFlight++;
+                Task<TOut> task;
+                try
                 {
-                    var state = (KeyState)slot.Key!;
-                    state.Waiting.Dequeue();
-                    state.InFlight = true;
-                    _inFlight++;
-                    Task<TOut> task;
-                    try
-                    {
-                        task = _stage._selector(slot.Element) ?? throw new InvalidOperationException("The async function returned a null task.");
-                    }
-                    catch (Exception ex)
-                    {
-                        task = Task.FromException<TOut>(ex);
-                    }
+                    task = _stage._selector(slot.Element) ?? throw new InvalidOperationException("The async function returned a null task.");
+                }
+                catch (Exception ex)
+                {
+                    task = Task.FromException<TOut>(ex);
+                }
 
-                    slot.Start(task);
-                    if (IsStopped || IsClosed(_out))
-                    {
-                        return;
-                    }
+                // A call that completed at once frees its key here, so the key's next element can start in this loop.
+                if (slot.Start(task) && !Record(slot))
+                {
+                    return false;
                 }
             }
-            finally
-            {
-                _dispatching = false;
-            }
+
+            return true;
         }
 
         private void OnCompleted(AsyncSlot<TIn, TOut> slot)
+        {
+            if (Record(slot) && Dispatch())
+            {
+                EmitHead();
+            }
+        }
+
+        /// <summary>Takes the outcome of a completed call and frees its key; false when the failure stopped the stage.</summary>
+        private bool Record(AsyncSlot<TIn, TOut> slot)
         {
             var task = slot.Task!;
             _inFlight--;
@@ -140,31 +144,27 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             else
             {
                 _keys.Remove(state.Key);
+                state.Key = default!;
+                _freeKeys.Push(state);
             }
 
             if (task.IsCompletedSuccessfully)
             {
                 slot.Result = task.Result;
                 slot.State = AsyncSlotState.Done;
-            }
-            else
-            {
-                var failure = TaskCallbacks.FailureOf(task);
-                if (Decide(failure) == Directive.Stop)
-                {
-                    FailStage(failure);
-                    return;
-                }
-
-                Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
-                slot.State = AsyncSlotState.Dropped;
+                return true;
             }
 
-            if (!_dispatching)
+            var failure = TaskCallbacks.FailureOf(task);
+            if (Decide(failure) == Directive.Stop)
             {
-                Dispatch();
-                EmitHead();
+                FailStage(failure);
+                return false;
             }
+
+            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+            slot.State = AsyncSlotState.Dropped;
+            return true;
         }
 
         private void EmitHead()
@@ -202,9 +202,9 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             }
         }
 
-        private sealed class KeyState(TKey key)
+        private sealed class KeyState
         {
-            public TKey Key { get; } = key;
+            public TKey Key { get; set; } = default!;
 
             public bool InFlight { get; set; }
 

@@ -40,8 +40,19 @@ internal sealed class SelectAsyncStage<TIn, TOut>(int parallelism, Func<TIn, Tas
             var task = _selector(Grab(_in)) ?? throw new InvalidOperationException("The async function returned a null task.");
             var slot = _free.Count > 0 ? _free.Pop() : new AsyncSlot<TIn, TOut>(this, OnCompleted);
             _inFlight.PushBack(slot);
-            slot.Start(task);
-            PullIfRoom();
+            if (slot.Start(task))
+            {
+                if (!Record(slot))
+                {
+                    return;
+                }
+
+                EmitHead();
+            }
+            else
+            {
+                PullIfRoom();
+            }
         }
 
         public override void OnPull() => EmitHead();
@@ -58,26 +69,33 @@ internal sealed class SelectAsyncStage<TIn, TOut>(int parallelism, Func<TIn, Tas
 
         private void OnCompleted(AsyncSlot<TIn, TOut> slot)
         {
+            if (Record(slot))
+            {
+                EmitHead();
+            }
+        }
+
+        /// <summary>Takes the outcome of a completed call; false when the failure stopped the stage.</summary>
+        private bool Record(AsyncSlot<TIn, TOut> slot)
+        {
             var task = slot.Task!;
             if (task.IsCompletedSuccessfully)
             {
                 slot.Result = task.Result;
                 slot.State = AsyncSlotState.Done;
+                return true;
             }
-            else
+
+            var failure = TaskCallbacks.FailureOf(task);
+            if (Decide(failure) == Directive.Stop)
             {
-                var failure = TaskCallbacks.FailureOf(task);
-                if (Decide(failure) == Directive.Stop)
-                {
-                    FailStage(failure);
-                    return;
-                }
-
-                Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
-                slot.State = AsyncSlotState.Dropped;
+                FailStage(failure);
+                return false;
             }
 
-            EmitHead();
+            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+            slot.State = AsyncSlotState.Dropped;
+            return true;
         }
 
         private void EmitHead()

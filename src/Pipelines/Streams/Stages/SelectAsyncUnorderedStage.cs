@@ -43,8 +43,14 @@ internal sealed class SelectAsyncUnorderedStage<TIn, TOut>(int parallelism, Func
             var task = _selector(Grab(_in)) ?? throw new InvalidOperationException("The async function returned a null task.");
             var slot = _free.Count > 0 ? _free.Pop() : new AsyncSlot<TIn, TOut>(this, OnCompleted);
             _inFlight++;
-            slot.Start(task);
-            PullIfRoom();
+            if (!slot.Start(task))
+            {
+                PullIfRoom();
+            }
+            else if (Record(slot))
+            {
+                CompleteOrPull();
+            }
         }
 
         public override void OnPull()
@@ -63,6 +69,15 @@ internal sealed class SelectAsyncUnorderedStage<TIn, TOut>(int parallelism, Func
 
         private void OnCompleted(AsyncSlot<TIn, TOut> slot)
         {
+            if (Record(slot))
+            {
+                CompleteOrPull();
+            }
+        }
+
+        /// <summary>Emits or buffers the outcome of a completed call and frees its slot; false when the failure stopped the stage.</summary>
+        private bool Record(AsyncSlot<TIn, TOut> slot)
+        {
             var task = slot.Task!;
             _inFlight--;
             slot.Reset();
@@ -77,20 +92,19 @@ internal sealed class SelectAsyncUnorderedStage<TIn, TOut>(int parallelism, Func
                 {
                     _results.PushBack(task.Result);
                 }
+
+                return true;
             }
-            else
+
+            var failure = TaskCallbacks.FailureOf(task);
+            if (Decide(failure) == Directive.Stop)
             {
-                var failure = TaskCallbacks.FailureOf(task);
-                if (Decide(failure) == Directive.Stop)
-                {
-                    FailStage(failure);
-                    return;
-                }
-
-                Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+                FailStage(failure);
+                return false;
             }
 
-            CompleteOrPull();
+            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+            return true;
         }
 
         private void CompleteOrPull()
