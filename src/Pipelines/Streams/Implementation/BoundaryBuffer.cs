@@ -75,6 +75,26 @@ internal sealed class BoundaryBuffer<T>
         return unchecked(tail - _producerCachedHead) < Capacity;
     }
 
+    /// <summary>
+    /// The free slots after the tail up to the end of the array (empty when the ring is full): the producer fills a
+    /// prefix of it and publishes that with <see cref="Commit"/>. The consumer never reads past the published tail.
+    /// </summary>
+    public Span<T> WritableSpan()
+    {
+        if (!ProducerHasSpace())
+        {
+            return [];
+        }
+
+        var tail = _tail.Value;
+        var free = Capacity - unchecked(tail - _producerCachedHead);
+        var start = tail & _mask;
+        return _items.AsSpan(start, Math.Min(free, Capacity - start));
+    }
+
+    /// <summary>Publishes <paramref name="count"/> elements written into the start of <see cref="WritableSpan"/>.</summary>
+    public void Commit(int count) => Volatile.Write(ref _tail.Value, _tail.Value + count);
+
     /// <summary>Writes one element; the caller checked <see cref="ProducerHasSpace"/>.</summary>
     public void Write(T element)
     {
@@ -191,6 +211,48 @@ internal sealed class BoundaryBuffer<T>
         }
 
         return true;
+    }
+
+    /// <summary>Reads up to <paramref name="destination"/>'s length of elements (in order); returns how many were there.</summary>
+    public int TryReadBatch(Span<T> destination)
+    {
+        var head = _head.Value;
+        if (unchecked(_consumerCachedTail - head) < destination.Length)
+        {
+            _consumerCachedTail = Volatile.Read(ref _tail.Value);
+        }
+
+        var available = unchecked(_consumerCachedTail - head);
+        if (available == 0)
+        {
+            return 0;
+        }
+
+        var count = Math.Min(available, destination.Length);
+        var start = head & _mask;
+        var first = Math.Min(count, Capacity - start);
+        var items = _items.AsSpan();
+        items.Slice(start, first).CopyTo(destination);
+        if (first < count)
+        {
+            items[..(count - first)].CopyTo(destination[first..]);
+        }
+
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            items.Slice(start, first).Clear();
+            items[..(count - first)].Clear();
+        }
+
+        Volatile.Write(ref _head.Value, head + count);
+        if (Volatile.Read(ref _producerWaiting) == 1
+            && Capacity - unchecked(_consumerCachedTail - (head + count)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        {
+            WakeProducer!.Invoke();
+        }
+
+        return count;
     }
 
     /// <summary>Parks the consumer; returns <see langword="true"/> if data or termination appeared meanwhile and the consumer may go on.</summary>

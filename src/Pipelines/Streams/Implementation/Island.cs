@@ -91,7 +91,7 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         if (_scheduler is null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
         else
         {

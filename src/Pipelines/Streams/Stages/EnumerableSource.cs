@@ -13,7 +13,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : OutGraphStageLogic, ISyncProducer<T>
+    private sealed class Logic : OutGraphStageLogic, ISyncBatchProducer<T>
     {
         private readonly EnumerableSource<T> _stage;
         private readonly Outlet<T> _out;
@@ -46,6 +46,32 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
             element = default!;
             CompleteStage();
             return false;
+        }
+
+        public int TryPullSyncBatch(Span<T> destination)
+        {
+            var enumerator = _enumerator!;
+            var count = 0;
+            try
+            {
+                while (count < destination.Length)
+                {
+                    if (!enumerator.MoveNext())
+                    {
+                        CompleteStage();
+                        return count;
+                    }
+
+                    destination[count++] = enumerator.Current;
+                }
+            }
+            catch (Exception ex) when (count > 0)
+            {
+                // The elements before the failure are delivered first (a throw before any element is the caller's).
+                HandleSupervisedFailure(ex);
+            }
+
+            return count;
         }
 
         protected internal override void PreStart() => _enumerator = _stage._elements.GetEnumerator();

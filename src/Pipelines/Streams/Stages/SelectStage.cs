@@ -24,5 +24,36 @@ internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : MapperS
                 return false;
             }
         }
+
+        public override int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+        {
+            // A tight loop; the try is re-entered only after a failure that supervision dropped.
+            var produced = 0;
+            var i = 0;
+            while (i < input.Length)
+            {
+                try
+                {
+                    for (; i < input.Length; i++)
+                    {
+                        output[produced] = selector(input[i]);
+                        produced++;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    if (!ShouldDrop(ex))
+                    {
+                        failure = ex;
+                        return produced;
+                    }
+
+                    i++;
+                }
+            }
+
+            failure = null;
+            return produced;
+        }
     }
 }

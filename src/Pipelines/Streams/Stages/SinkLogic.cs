@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
@@ -9,8 +11,11 @@ namespace Pipelines.Streams.Stages;
 /// </summary>
 internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
 {
-    // Elements consumed per push when upstream answers pulls synchronously, before yielding to the interpreter.
-    private const int SyncBatch = 128;
+    // Elements taken from upstream per synchronous batch, and batches per push before yielding to the interpreter.
+    private const int BatchSize = 64;
+    private const int BatchRounds = 4;
+
+    private TIn[]? _batch;
 
     protected SinkLogic(SinkShape<TIn> shape)
         : base(shape)
@@ -35,28 +40,66 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
         FailStage(cause);
     }
 
-    /// <summary>Consumes the elements that arrive, pulling the next synchronously while upstream can answer at once.</summary>
+    /// <summary>Consumes the elements that arrive, pulling the next ones in batches while upstream can answer at once.</summary>
     public override void OnPush()
     {
-        var element = Grab(In);
-        for (var budget = SyncBatch; ; budget--)
+        // A failure on the pushed element goes to supervision through the interpreter, as for any handler.
+        Consume(Grab(In));
+        var batch = _batch ??= new TIn[BatchSize];
+        for (var round = 0; round < BatchRounds; round++)
         {
-            Consume(element);
-            if (IsStopped || IsClosed(In))
+            if (IsClosed(In) || HasBeenPulled(In))
             {
+                // Finished early (e.g. First), or supervision already asked for the next element.
                 return;
             }
 
-            if (budget == 1)
+            var got = PullSyncBatch(In, batch);
+            for (var i = 0; i < got; i++)
             {
-                Pull(In);
-                return;
+                try
+                {
+                    Consume(batch[i]);
+                }
+                catch (Exception ex)
+                {
+                    Supervise(ex);
+                }
+
+                if (IsClosed(In))
+                {
+                    batch.AsSpan(0, got).Clear();
+                    return;
+                }
             }
 
-            if (!PullSync(In, out element))
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<TIn>())
             {
+                batch.AsSpan(0, got).Clear();
+            }
+
+            if (got < batch.Length)
+            {
+                // A pull is outstanding (or upstream terminated): the rest arrives as events.
                 return;
             }
+        }
+
+        // Yield to the interpreter (other stages, mailbox events) with a pull outstanding.
+        TryPull(In);
+    }
+
+    // What the interpreter does with a handler's failure: supervision, and the original failure if supervision itself throws.
+    private void Supervise(Exception cause)
+    {
+        try
+        {
+            HandleSupervisedFailure(cause);
+        }
+        catch (Exception inner)
+        {
+            Log.LogError(inner, "Supervision of {Stage} failed while handling {Error}", this, cause.Message);
+            FailStage(cause);
         }
     }
 

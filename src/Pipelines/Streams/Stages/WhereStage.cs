@@ -23,5 +23,39 @@ internal sealed class WhereStage<T>(Func<T, bool> predicate) : MapperStage<T, T>
                 return false;
             }
         }
+
+        public override int MapBatch(ReadOnlySpan<T> input, Span<T> output, out Exception? failure)
+        {
+            // A tight loop; the try is re-entered only after a failure that supervision dropped.
+            var produced = 0;
+            var i = 0;
+            while (i < input.Length)
+            {
+                try
+                {
+                    for (; i < input.Length; i++)
+                    {
+                        var element = input[i];
+                        if (predicate(element))
+                        {
+                            output[produced++] = element;
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    if (!ShouldDrop(ex))
+                    {
+                        failure = ex;
+                        return produced;
+                    }
+
+                    i++;
+                }
+            }
+
+            failure = null;
+            return produced;
+        }
     }
 }
