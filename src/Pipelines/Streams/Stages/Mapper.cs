@@ -35,29 +35,33 @@ internal abstract class Mapper<TIn, TOut> : Mapper, IMapperInput<TIn>
     /// </summary>
     public virtual int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
     {
+        // TryMap applies supervision itself: what escapes it stops the run. The loop stays outside the try (see MapEach).
         var produced = 0;
-        for (var i = 0; i < input.Length; i++)
+        try
         {
-            bool mapped;
-            TOut result;
-            try
-            {
-                mapped = TryMap(input[i], out result);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-                return produced;
-            }
-
-            if (mapped)
-            {
-                output[produced++] = result;
-            }
+            MapEach(input, output, ref produced);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            return produced;
         }
 
         failure = null;
         return produced;
+    }
+
+    private void MapEach(ReadOnlySpan<TIn> input, Span<TOut> output, ref int produced)
+    {
+        var count = 0;
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (TryMap(input[i], out var result))
+            {
+                output[count++] = result;
+                produced = count;
+            }
+        }
     }
 
     public sealed override Mapper Then(Mapper next) => ((IMapperInput<TOut>)next).PrependTo(this);

@@ -8,7 +8,7 @@ namespace Pipelines.Streams.Stages;
 internal sealed class MapperLogic<TIn, TOut> : InAndOutGraphStageLogic, IMapperLogic, ISyncBatchProducer<TOut>
 {
     /// <summary>The most elements a batch moves through a run of mappers at once.</summary>
-    public const int BatchSize = 64;
+    public const int BatchSize = 128;
 
     // Elements a synchronous pull may drop (filtered out) before giving the thread back to the interpreter.
     private const int SyncDropBudget = 128;

@@ -12,8 +12,8 @@ namespace Pipelines.Streams.Stages;
 internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
 {
     // Elements taken from upstream per synchronous batch, and batches per push before yielding to the interpreter.
-    private const int BatchSize = 64;
-    private const int BatchRounds = 4;
+    private const int BatchSize = 128;
+    private const int BatchRounds = 16;
 
     private TIn[]? _batch;
 
@@ -55,21 +55,24 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
             }
 
             var got = PullSyncBatch(In, batch);
-            for (var i = 0; i < got; i++)
+            var next = 0;
+            while (next < got)
             {
+                var failedAt = 0;
                 try
                 {
-                    Consume(batch[i]);
+                    next += ConsumeBatch(batch.AsSpan(next, got - next), ref failedAt);
                 }
                 catch (Exception ex)
                 {
+                    next += failedAt + 1;
                     Supervise(ex);
                 }
 
                 if (IsClosed(In))
                 {
-                    batch.AsSpan(0, got).Clear();
-                    return;
+                    // Finished early or failed: the rest of the batch was pulled but is not consumed.
+                    break;
                 }
             }
 
@@ -78,9 +81,9 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
                 batch.AsSpan(0, got).Clear();
             }
 
-            if (got < batch.Length)
+            if (got < batch.Length || IsClosed(In))
             {
-                // A pull is outstanding (or upstream terminated): the rest arrives as events.
+                // A pull is outstanding (or upstream terminated, or the sink finished): the rest arrives as events.
                 return;
             }
         }
@@ -105,6 +108,26 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
 
     /// <summary>Consumes one element (user code runs here; failures go to the stage's supervision).</summary>
     protected abstract void Consume(TIn element);
+
+    /// <summary>
+    /// Consumes a run of elements in order and returns how many were consumed (fewer when the sink finished early). Before
+    /// each element it stores that element's index in <paramref name="failedAt"/>, so a throw tells which one failed. The
+    /// loop has no try of its own: inside a protected region the JIT keeps loop variables in memory.
+    /// </summary>
+    protected virtual int ConsumeBatch(ReadOnlySpan<TIn> elements, ref int failedAt)
+    {
+        for (var i = 0; i < elements.Length; i++)
+        {
+            failedAt = i;
+            Consume(elements[i]);
+            if (IsClosed(In))
+            {
+                return i + 1;
+            }
+        }
+
+        return elements.Length;
+    }
 
     /// <summary>The task's value when upstream completes.</summary>
     protected abstract TResult Result();
