@@ -11,6 +11,16 @@ namespace Pipelines.Streams.Implementation;
 /// </summary>
 internal sealed class Island : IThreadPoolWorkItem
 {
+    // Islands a pool thread may run back to back by handing off, before it gives the next one to the pool instead.
+    private const int MaxHandoffs = 64;
+
+    // The island the current pool thread runs next, once the island it is running now ends its run (see Schedule).
+    [ThreadStatic]
+    private static Island? t_handoff;
+
+    [ThreadStatic]
+    private static bool t_runningIsland;
+
     private readonly ConcurrentQueue<MailboxEvent> _mailbox = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _eventLimit;
@@ -77,12 +87,51 @@ internal sealed class Island : IThreadPoolWorkItem
     public IReadOnlyList<string> RunningStages() =>
         _interpreter is null ? [] : [.. _interpreter.Logics.Where(l => !l.IsStopped).Select(l => l.ToString())];
 
-    void IThreadPoolWorkItem.Execute() => Run();
+    void IThreadPoolWorkItem.Execute()
+    {
+        // Islands woken by the one running here run next on this thread: the elements they read were just written
+        // here (still in this core's cache), and a hop through the pool's queues is saved.
+        t_runningIsland = true;
+        try
+        {
+            var island = this;
+            for (var handoffs = 0; ; handoffs++)
+            {
+                island.Run();
+                var next = t_handoff;
+                if (next is null)
+                {
+                    return;
+                }
+
+                t_handoff = null;
+                if (handoffs == MaxHandoffs)
+                {
+                    // Let the pool's other work in.
+                    next.Dispatch();
+                    return;
+                }
+
+                island = next;
+            }
+        }
+        finally
+        {
+            t_runningIsland = false;
+        }
+    }
 
     private void Schedule()
     {
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
+            if (_scheduler is null && t_runningIsland && t_handoff is null)
+            {
+                // Scheduled from inside another island's run on a pool thread: run right after it on this thread.
+                t_handoff = this;
+                return;
+            }
+
             Dispatch();
         }
     }
