@@ -23,12 +23,15 @@ internal sealed class BoundaryBuffer<T>
     private readonly int _mask;
     private PaddedInt _tail;
     private PaddedInt _head;
-    private int _producerCachedHead;
-    private int _consumerCachedTail;
 
-    // Written rarely (once per park/wake), so they share a line.
-    private int _consumerWaiting;
-    private int _producerWaiting;
+    // Each side's private copy of the other's counter, on its own line: the side refreshing it (often) does not
+    // invalidate the line the other side reads its own fields from.
+    private PaddedInt _producerCachedHeadSlot;
+    private PaddedInt _consumerCachedTailSlot;
+
+    // Set and cleared with interlocked operations on every park and wake: kept off the lines of the read-only fields.
+    private PaddedInt _consumerWaitingSlot;
+    private PaddedInt _producerWaitingSlot;
     private volatile int _upstreamState;
     private volatile bool _cancelled;
 
@@ -66,13 +69,13 @@ internal sealed class BoundaryBuffer<T>
     public bool ProducerHasSpace()
     {
         var tail = _tail.Value;
-        if (unchecked(tail - _producerCachedHead) < Capacity)
+        if (unchecked(tail - _producerCachedHeadSlot.Value) < Capacity)
         {
             return true;
         }
 
-        _producerCachedHead = Volatile.Read(ref _head.Value);
-        return unchecked(tail - _producerCachedHead) < Capacity;
+        _producerCachedHeadSlot.Value = Volatile.Read(ref _head.Value);
+        return unchecked(tail - _producerCachedHeadSlot.Value) < Capacity;
     }
 
     /// <summary>
@@ -87,7 +90,7 @@ internal sealed class BoundaryBuffer<T>
         }
 
         var tail = _tail.Value;
-        var free = Capacity - unchecked(tail - _producerCachedHead);
+        var free = Capacity - unchecked(tail - _producerCachedHeadSlot.Value);
         var start = tail & _mask;
         return _items.AsSpan(start, Math.Min(free, Capacity - start));
     }
@@ -109,7 +112,7 @@ internal sealed class BoundaryBuffer<T>
     /// </summary>
     public void NotifyConsumerIfBatchReady()
     {
-        if (unchecked(_tail.Value - _producerCachedHead) >= WakeThreshold)
+        if (unchecked(_tail.Value - _producerCachedHeadSlot.Value) >= WakeThreshold)
         {
             NotifyConsumerIfWaiting();
         }
@@ -118,7 +121,7 @@ internal sealed class BoundaryBuffer<T>
     /// <summary>Wakes the consumer if it is parked; cheap when it is not.</summary>
     public void NotifyConsumerIfWaiting()
     {
-        if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
+        if (Volatile.Read(ref _consumerWaitingSlot.Value) == 1 && Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0) == 1)
         {
             WakeConsumer!.Invoke();
         }
@@ -134,11 +137,11 @@ internal sealed class BoundaryBuffer<T>
     /// <summary>Parks the producer; returns <see langword="true"/> if space appeared meanwhile and the producer may go on.</summary>
     public bool ParkProducer()
     {
-        Interlocked.Exchange(ref _producerWaiting, 1);
+        Interlocked.Exchange(ref _producerWaitingSlot.Value, 1);
         if (ProducerHasSpace())
         {
             // If the consumer took the flag first, its wake-up event is on the way and will resume us.
-            return Interlocked.Exchange(ref _producerWaiting, 0) == 1;
+            return Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1;
         }
 
         return false;
@@ -168,7 +171,7 @@ internal sealed class BoundaryBuffer<T>
     public void CompleteUpstream()
     {
         _upstreamState = Completed;
-        Interlocked.Exchange(ref _consumerWaiting, 0);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0);
         WakeConsumer?.Invoke();
     }
 
@@ -176,7 +179,7 @@ internal sealed class BoundaryBuffer<T>
     {
         Failure = cause;
         _upstreamState = Failed;
-        Interlocked.Exchange(ref _consumerWaiting, 0);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0);
         WakeConsumer?.Invoke();
     }
 
@@ -185,10 +188,10 @@ internal sealed class BoundaryBuffer<T>
     public bool TryRead(out T element)
     {
         var head = _head.Value;
-        if (head == _consumerCachedTail)
+        if (head == _consumerCachedTailSlot.Value)
         {
-            _consumerCachedTail = Volatile.Read(ref _tail.Value);
-            if (head == _consumerCachedTail)
+            _consumerCachedTailSlot.Value = Volatile.Read(ref _tail.Value);
+            if (head == _consumerCachedTailSlot.Value)
             {
                 element = default!;
                 return false;
@@ -203,9 +206,9 @@ internal sealed class BoundaryBuffer<T>
         }
 
         Volatile.Write(ref _head.Value, head + 1);
-        if (Volatile.Read(ref _producerWaiting) == 1
-            && Capacity - unchecked(_consumerCachedTail - (head + 1)) >= WakeThreshold
-            && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1
+            && Capacity - unchecked(_consumerCachedTailSlot.Value - (head + 1)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
         {
             WakeProducer!.Invoke();
         }
@@ -217,12 +220,12 @@ internal sealed class BoundaryBuffer<T>
     public int TryReadBatch(Span<T> destination)
     {
         var head = _head.Value;
-        if (unchecked(_consumerCachedTail - head) < destination.Length)
+        if (unchecked(_consumerCachedTailSlot.Value - head) < destination.Length)
         {
-            _consumerCachedTail = Volatile.Read(ref _tail.Value);
+            _consumerCachedTailSlot.Value = Volatile.Read(ref _tail.Value);
         }
 
-        var available = unchecked(_consumerCachedTail - head);
+        var available = unchecked(_consumerCachedTailSlot.Value - head);
         if (available == 0)
         {
             return 0;
@@ -245,9 +248,9 @@ internal sealed class BoundaryBuffer<T>
         }
 
         Volatile.Write(ref _head.Value, head + count);
-        if (Volatile.Read(ref _producerWaiting) == 1
-            && Capacity - unchecked(_consumerCachedTail - (head + count)) >= WakeThreshold
-            && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1
+            && Capacity - unchecked(_consumerCachedTailSlot.Value - (head + count)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
         {
             WakeProducer!.Invoke();
         }
@@ -258,14 +261,14 @@ internal sealed class BoundaryBuffer<T>
     /// <summary>Parks the consumer; returns <see langword="true"/> if data or termination appeared meanwhile and the consumer may go on.</summary>
     public bool ParkConsumer()
     {
-        Interlocked.Exchange(ref _consumerWaiting, 1);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 1);
         if (Volatile.Read(ref _tail.Value) != _head.Value || _upstreamState != Running)
         {
-            return Interlocked.Exchange(ref _consumerWaiting, 0) == 1;
+            return Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0) == 1;
         }
 
         // While parked the producer must be able to refill the ring; make sure it is not left parked too.
-        if (Volatile.Read(ref _producerWaiting) == 1 && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1 && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
         {
             WakeProducer!.Invoke();
         }
@@ -277,7 +280,7 @@ internal sealed class BoundaryBuffer<T>
     {
         CancelCause = cause;
         _cancelled = true;
-        Interlocked.Exchange(ref _producerWaiting, 0);
+        Interlocked.Exchange(ref _producerWaitingSlot.Value, 0);
         WakeProducer?.Invoke();
     }
 }

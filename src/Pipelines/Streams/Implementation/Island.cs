@@ -18,8 +18,10 @@ internal sealed class Island : IThreadPoolWorkItem
     [ThreadStatic]
     private static Island? t_handoff;
 
+    // Set while an island on this pool thread runs its run-end hooks: no stage code runs after them in that run, so an
+    // island woken then can wait for it without risk (a wake from a handler could be awaited by blocking user code).
     [ThreadStatic]
-    private static bool t_runningIsland;
+    private static bool t_atRunEnd;
 
     private readonly ConcurrentQueue<MailboxEvent> _mailbox = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,33 +93,25 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         // Islands woken by the one running here run next on this thread: the elements they read were just written
         // here (still in this core's cache), and a hop through the pool's queues is saved.
-        t_runningIsland = true;
-        try
+        var island = this;
+        for (var handoffs = 0; ; handoffs++)
         {
-            var island = this;
-            for (var handoffs = 0; ; handoffs++)
+            island.Run();
+            var next = t_handoff;
+            if (next is null)
             {
-                island.Run();
-                var next = t_handoff;
-                if (next is null)
-                {
-                    return;
-                }
-
-                t_handoff = null;
-                if (handoffs == MaxHandoffs)
-                {
-                    // Let the pool's other work in.
-                    next.Dispatch();
-                    return;
-                }
-
-                island = next;
+                return;
             }
-        }
-        finally
-        {
-            t_runningIsland = false;
+
+            t_handoff = null;
+            if (handoffs == MaxHandoffs)
+            {
+                // Let the pool's other work in.
+                next.Dispatch();
+                return;
+            }
+
+            island = next;
         }
     }
 
@@ -125,9 +119,9 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            if (_scheduler is null && t_runningIsland && t_handoff is null)
+            if (_scheduler is null && t_atRunEnd && t_handoff is null)
             {
-                // Scheduled from inside another island's run on a pool thread: run right after it on this thread.
+                // Scheduled at the end of another island's run on a pool thread: run right after it on this thread.
                 t_handoff = this;
                 return;
             }
@@ -195,7 +189,17 @@ internal sealed class Island : IThreadPoolWorkItem
                 }
             }
 
-            _interpreter.RunEndHooks();
+            // Only islands on the default pool hand off (see Execute); the flag is never left set.
+            t_atRunEnd = _scheduler is null;
+            try
+            {
+                _interpreter.RunEndHooks();
+            }
+            finally
+            {
+                t_atRunEnd = false;
+            }
+
             if (_interpreter.IsTerminated)
             {
                 Terminate();
