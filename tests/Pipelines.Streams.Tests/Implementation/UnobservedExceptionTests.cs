@@ -5,11 +5,24 @@ using Pipelines.TestKit.Streams;
 
 namespace Pipelines.Streams.Tests.Implementation;
 
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class UnobservedExceptionsCollection
+{
+    /// <summary>
+    /// The unobserved-exception event is process-wide: these tests run alone, after every parallel test, and flush the
+    /// garbage of earlier tests first, so only their own streams count.
+    /// </summary>
+    public const string Name = "Unobserved task exceptions";
+}
+
+[Collection(UnobservedExceptionsCollection.Name)]
 public sealed class UnobservedExceptionTests : StreamTestBase
 {
     [Fact]
     public async Task Streams_TasksFailAfterTheStageStopped_NoUnobservedTaskException()
     {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var unobserved = new ConcurrentQueue<Exception>();
         void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
         TaskScheduler.UnobservedTaskException += OnUnobserved;

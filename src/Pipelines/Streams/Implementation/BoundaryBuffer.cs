@@ -23,12 +23,15 @@ internal sealed class BoundaryBuffer<T>
     private readonly int _mask;
     private PaddedInt _tail;
     private PaddedInt _head;
-    private int _producerCachedHead;
-    private int _consumerCachedTail;
 
-    // Written rarely (once per park/wake), so they share a line.
-    private int _consumerWaiting;
-    private int _producerWaiting;
+    // Each side's private copy of the other's counter, on its own line: the side refreshing it (often) does not
+    // invalidate the line the other side reads its own fields from.
+    private PaddedInt _producerCachedHeadSlot;
+    private PaddedInt _consumerCachedTailSlot;
+
+    // Set and cleared with interlocked operations on every park and wake: kept off the lines of the read-only fields.
+    private PaddedInt _consumerWaitingSlot;
+    private PaddedInt _producerWaitingSlot;
     private volatile int _upstreamState;
     private volatile bool _cancelled;
 
@@ -66,14 +69,34 @@ internal sealed class BoundaryBuffer<T>
     public bool ProducerHasSpace()
     {
         var tail = _tail.Value;
-        if (unchecked(tail - _producerCachedHead) < Capacity)
+        if (unchecked(tail - _producerCachedHeadSlot.Value) < Capacity)
         {
             return true;
         }
 
-        _producerCachedHead = Volatile.Read(ref _head.Value);
-        return unchecked(tail - _producerCachedHead) < Capacity;
+        _producerCachedHeadSlot.Value = Volatile.Read(ref _head.Value);
+        return unchecked(tail - _producerCachedHeadSlot.Value) < Capacity;
     }
+
+    /// <summary>
+    /// The free slots after the tail up to the end of the array (empty when the ring is full): the producer fills a
+    /// prefix of it and publishes that with <see cref="Commit"/>. The consumer never reads past the published tail.
+    /// </summary>
+    public Span<T> WritableSpan()
+    {
+        if (!ProducerHasSpace())
+        {
+            return [];
+        }
+
+        var tail = _tail.Value;
+        var free = Capacity - unchecked(tail - _producerCachedHeadSlot.Value);
+        var start = tail & _mask;
+        return _items.AsSpan(start, Math.Min(free, Capacity - start));
+    }
+
+    /// <summary>Publishes <paramref name="count"/> elements written into the start of <see cref="WritableSpan"/>.</summary>
+    public void Commit(int count) => Volatile.Write(ref _tail.Value, _tail.Value + count);
 
     /// <summary>Writes one element; the caller checked <see cref="ProducerHasSpace"/>.</summary>
     public void Write(T element)
@@ -89,7 +112,7 @@ internal sealed class BoundaryBuffer<T>
     /// </summary>
     public void NotifyConsumerIfBatchReady()
     {
-        if (unchecked(_tail.Value - _producerCachedHead) >= WakeThreshold)
+        if (unchecked(_tail.Value - _producerCachedHeadSlot.Value) >= WakeThreshold)
         {
             NotifyConsumerIfWaiting();
         }
@@ -98,7 +121,7 @@ internal sealed class BoundaryBuffer<T>
     /// <summary>Wakes the consumer if it is parked; cheap when it is not.</summary>
     public void NotifyConsumerIfWaiting()
     {
-        if (Volatile.Read(ref _consumerWaiting) == 1 && Interlocked.Exchange(ref _consumerWaiting, 0) == 1)
+        if (Volatile.Read(ref _consumerWaitingSlot.Value) == 1 && Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0) == 1)
         {
             WakeConsumer!.Invoke();
         }
@@ -114,11 +137,11 @@ internal sealed class BoundaryBuffer<T>
     /// <summary>Parks the producer; returns <see langword="true"/> if space appeared meanwhile and the producer may go on.</summary>
     public bool ParkProducer()
     {
-        Interlocked.Exchange(ref _producerWaiting, 1);
+        Interlocked.Exchange(ref _producerWaitingSlot.Value, 1);
         if (ProducerHasSpace())
         {
             // If the consumer took the flag first, its wake-up event is on the way and will resume us.
-            return Interlocked.Exchange(ref _producerWaiting, 0) == 1;
+            return Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1;
         }
 
         return false;
@@ -148,7 +171,7 @@ internal sealed class BoundaryBuffer<T>
     public void CompleteUpstream()
     {
         _upstreamState = Completed;
-        Interlocked.Exchange(ref _consumerWaiting, 0);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0);
         WakeConsumer?.Invoke();
     }
 
@@ -156,7 +179,7 @@ internal sealed class BoundaryBuffer<T>
     {
         Failure = cause;
         _upstreamState = Failed;
-        Interlocked.Exchange(ref _consumerWaiting, 0);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0);
         WakeConsumer?.Invoke();
     }
 
@@ -165,10 +188,10 @@ internal sealed class BoundaryBuffer<T>
     public bool TryRead(out T element)
     {
         var head = _head.Value;
-        if (head == _consumerCachedTail)
+        if (head == _consumerCachedTailSlot.Value)
         {
-            _consumerCachedTail = Volatile.Read(ref _tail.Value);
-            if (head == _consumerCachedTail)
+            _consumerCachedTailSlot.Value = Volatile.Read(ref _tail.Value);
+            if (head == _consumerCachedTailSlot.Value)
             {
                 element = default!;
                 return false;
@@ -183,9 +206,9 @@ internal sealed class BoundaryBuffer<T>
         }
 
         Volatile.Write(ref _head.Value, head + 1);
-        if (Volatile.Read(ref _producerWaiting) == 1
-            && Capacity - unchecked(_consumerCachedTail - (head + 1)) >= WakeThreshold
-            && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1
+            && Capacity - unchecked(_consumerCachedTailSlot.Value - (head + 1)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
         {
             WakeProducer!.Invoke();
         }
@@ -193,17 +216,59 @@ internal sealed class BoundaryBuffer<T>
         return true;
     }
 
+    /// <summary>Reads up to <paramref name="destination"/>'s length of elements (in order); returns how many were there.</summary>
+    public int TryReadBatch(Span<T> destination)
+    {
+        var head = _head.Value;
+        if (unchecked(_consumerCachedTailSlot.Value - head) < destination.Length)
+        {
+            _consumerCachedTailSlot.Value = Volatile.Read(ref _tail.Value);
+        }
+
+        var available = unchecked(_consumerCachedTailSlot.Value - head);
+        if (available == 0)
+        {
+            return 0;
+        }
+
+        var count = Math.Min(available, destination.Length);
+        var start = head & _mask;
+        var first = Math.Min(count, Capacity - start);
+        var items = _items.AsSpan();
+        items.Slice(start, first).CopyTo(destination);
+        if (first < count)
+        {
+            items[..(count - first)].CopyTo(destination[first..]);
+        }
+
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            items.Slice(start, first).Clear();
+            items[..(count - first)].Clear();
+        }
+
+        Volatile.Write(ref _head.Value, head + count);
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1
+            && Capacity - unchecked(_consumerCachedTailSlot.Value - (head + count)) >= WakeThreshold
+            && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
+        {
+            WakeProducer!.Invoke();
+        }
+
+        return count;
+    }
+
     /// <summary>Parks the consumer; returns <see langword="true"/> if data or termination appeared meanwhile and the consumer may go on.</summary>
     public bool ParkConsumer()
     {
-        Interlocked.Exchange(ref _consumerWaiting, 1);
+        Interlocked.Exchange(ref _consumerWaitingSlot.Value, 1);
         if (Volatile.Read(ref _tail.Value) != _head.Value || _upstreamState != Running)
         {
-            return Interlocked.Exchange(ref _consumerWaiting, 0) == 1;
+            return Interlocked.Exchange(ref _consumerWaitingSlot.Value, 0) == 1;
         }
 
         // While parked the producer must be able to refill the ring; make sure it is not left parked too.
-        if (Volatile.Read(ref _producerWaiting) == 1 && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
+        if (Volatile.Read(ref _producerWaitingSlot.Value) == 1 && Interlocked.Exchange(ref _producerWaitingSlot.Value, 0) == 1)
         {
             WakeProducer!.Invoke();
         }
@@ -215,7 +280,7 @@ internal sealed class BoundaryBuffer<T>
     {
         CancelCause = cause;
         _cancelled = true;
-        Interlocked.Exchange(ref _producerWaiting, 0);
+        Interlocked.Exchange(ref _producerWaitingSlot.Value, 0);
         WakeProducer?.Invoke();
     }
 }

@@ -23,21 +23,33 @@ internal sealed class BoundarySinkLogic<T> : GraphStageLogic, IInHandler, IRunEn
 
     public void OnPush()
     {
-        var element = Grab(_in);
+        _buffer.Write(Grab(_in));
+        _dirty = true;
 
-        // While upstream answers pulls synchronously, fill the ring in a loop (bounded by its free space).
+        // While upstream answers pulls synchronously, it writes straight into the ring's free slots, a batch at a time.
         while (true)
         {
-            _buffer.Write(element);
-            _dirty = true;
             _buffer.NotifyConsumerIfBatchReady();
-            if (!_buffer.ProducerHasSpace() && !_buffer.ParkProducer())
+            var free = _buffer.WritableSpan();
+            if (free.IsEmpty)
             {
+                if (_buffer.ParkProducer())
+                {
+                    continue;
+                }
+
                 return;
             }
 
-            if (!PullSync(_in, out element))
+            var got = PullSyncBatch(_in, free);
+            if (got > 0)
             {
+                _buffer.Commit(got);
+            }
+
+            if (got < free.Length)
+            {
+                // A pull is outstanding (or upstream terminated): the next element arrives as a push.
                 return;
             }
         }

@@ -7,7 +7,7 @@ namespace Pipelines.Streams.Implementation;
 /// (synchronously when the puller supports it), completes once the ring is drained after upstream completed, and
 /// fails as soon as upstream failed.
 /// </summary>
-internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISyncProducer<T>
+internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISyncBatchProducer<T>
 {
     private readonly BoundaryBuffer<T> _buffer;
     private readonly Outlet<T> _out;
@@ -70,6 +70,52 @@ internal sealed class BoundarySourceLogic<T> : GraphStageLogic, IOutHandler, ISy
 
         element = default!;
         return false;
+    }
+
+    public int TryPullSyncBatch(Span<T> destination)
+    {
+        var count = 0;
+        while (true)
+        {
+            var state = _buffer.UpstreamState;
+            if (state == BoundaryBuffer<T>.Failed)
+            {
+                // Elements read before are delivered first; the failure follows them.
+                _terminated = true;
+                FailStage(_buffer.Failure!);
+                return count;
+            }
+
+            count += _buffer.TryReadBatch(destination[count..]);
+            if (count == destination.Length)
+            {
+                return count;
+            }
+
+            if (state == BoundaryBuffer<T>.Completed)
+            {
+                // The state was read before the ring: the ring may only be empty now if everything was read.
+                if (_buffer.IsEmpty)
+                {
+                    _terminated = true;
+                    CompleteStage();
+                    return count;
+                }
+
+                continue;
+            }
+
+            if (count > 0 && !_buffer.IsEmpty)
+            {
+                // The ring wrapped around: read the rest.
+                continue;
+            }
+
+            if (!_buffer.ParkConsumer())
+            {
+                return count;
+            }
+        }
     }
 
     protected internal override void PostStop()

@@ -13,19 +13,24 @@ internal sealed class Connection<T> : Connection
 
     // Bound once: a delegate call stays cheap where an interface call from this shared site would be megamorphic.
     private SyncPull? _syncPull;
+    private SyncPullBatch? _syncPullBatch;
 
     private delegate bool SyncPull(out T element);
+
+    private delegate int SyncPullBatch(Span<T> destination);
 
     public override void DetectSyncProducer()
     {
         if (OutOwner is ISyncProducer<T> producer && OutOwner.Shape.Outlets.Count == 1)
         {
             _syncPull = producer.TryPullSync;
+            _syncPullBatch = producer is ISyncBatchProducer<T> batch ? batch.TryPullSyncBatch : null;
             SyncProducer = producer;
         }
         else
         {
             _syncPull = null;
+            _syncPullBatch = null;
             SyncProducer = null;
         }
     }
@@ -76,6 +81,65 @@ internal sealed class Connection<T> : Connection
                 Interpreter.EnqueuePull(this);
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Delivers up to <paramref name="destination"/>'s length of pulls to a synchronous producer at once and returns how
+    /// many elements it answered with (pushed and grabbed in one go). When fewer, one pull is outstanding: delivered to
+    /// the producer, or queued when it cannot answer synchronously now. The caller checked that the port may be pulled.
+    /// </summary>
+    public int PullDirectBatch(Span<T> destination)
+    {
+        if (_syncPullBatch is null)
+        {
+            // One pull at a time; a producer that terminated with its element leaves nothing more to pull.
+            for (var i = 0; i < destination.Length; i++)
+            {
+                if ((State & (Pulled | InClosed | UpstreamTerminated)) != 0 || !PullDirect(out destination[i]))
+                {
+                    return i;
+                }
+            }
+
+            return destination.Length;
+        }
+
+        var producer = OutOwner;
+        var interpreter = Interpreter;
+        if ((State & (OutClosed | DownstreamCancelled)) != 0 || producer.IsStopped || !producer.IsStarted || !interpreter.TryEnterSync())
+        {
+            State = (State & ~ElementAvailable) | PullPending;
+            Interpreter.EnqueuePull(this);
+            return 0;
+        }
+
+        // From here on the pulls count as delivered, exactly as when OnPull runs.
+        State = (State & ~ElementAvailable) | OutAvailable;
+        int count;
+        try
+        {
+            count = _syncPullBatch(destination);
+        }
+        catch (Exception ex)
+        {
+            // The contract allows a throw only before the first element.
+            count = 0;
+            interpreter.HandleHandlerException(producer, GraphInterpreter.KindPull, ex);
+        }
+
+        interpreter.ExitSync();
+
+        if (producer.OpenPorts <= 0)
+        {
+            interpreter.AfterStageHasRun(producer);
+        }
+
+        if (count == destination.Length)
+        {
+            State &= ~OutAvailable;
+        }
+
+        return count;
     }
 
     private int TrySyncPull(out T element)

@@ -11,6 +11,18 @@ namespace Pipelines.Streams.Implementation;
 /// </summary>
 internal sealed class Island : IThreadPoolWorkItem
 {
+    // Islands a pool thread may run back to back by handing off, before it gives the next one to the pool instead.
+    private const int MaxHandoffs = 64;
+
+    // The island the current pool thread runs next, once the island it is running now ends its run (see Schedule).
+    [ThreadStatic]
+    private static Island? t_handoff;
+
+    // Set while an island on this pool thread runs its run-end hooks: no stage code runs after them in that run, so an
+    // island woken then can wait for it without risk (a wake from a handler could be awaited by blocking user code).
+    [ThreadStatic]
+    private static bool t_atRunEnd;
+
     private readonly ConcurrentQueue<MailboxEvent> _mailbox = new();
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _eventLimit;
@@ -77,12 +89,43 @@ internal sealed class Island : IThreadPoolWorkItem
     public IReadOnlyList<string> RunningStages() =>
         _interpreter is null ? [] : [.. _interpreter.Logics.Where(l => !l.IsStopped).Select(l => l.ToString())];
 
-    void IThreadPoolWorkItem.Execute() => Run();
+    void IThreadPoolWorkItem.Execute()
+    {
+        // Islands woken by the one running here run next on this thread: the elements they read were just written
+        // here (still in this core's cache), and a hop through the pool's queues is saved.
+        var island = this;
+        for (var handoffs = 0; ; handoffs++)
+        {
+            island.Run();
+            var next = t_handoff;
+            if (next is null)
+            {
+                return;
+            }
+
+            t_handoff = null;
+            if (handoffs == MaxHandoffs)
+            {
+                // Let the pool's other work in.
+                next.Dispatch();
+                return;
+            }
+
+            island = next;
+        }
+    }
 
     private void Schedule()
     {
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
+            if (_scheduler is null && t_atRunEnd && t_handoff is null)
+            {
+                // Scheduled at the end of another island's run on a pool thread: run right after it on this thread.
+                t_handoff = this;
+                return;
+            }
+
             Dispatch();
         }
     }
@@ -91,7 +134,7 @@ internal sealed class Island : IThreadPoolWorkItem
     {
         if (_scheduler is null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
         else
         {
@@ -146,7 +189,17 @@ internal sealed class Island : IThreadPoolWorkItem
                 }
             }
 
-            _interpreter.RunEndHooks();
+            // Only islands on the default pool hand off (see Execute); the flag is never left set.
+            t_atRunEnd = _scheduler is null;
+            try
+            {
+                _interpreter.RunEndHooks();
+            }
+            finally
+            {
+                t_atRunEnd = false;
+            }
+
             if (_interpreter.IsTerminated)
             {
                 Terminate();

@@ -191,6 +191,25 @@ public abstract partial class GraphStageLogic
         return false;
     }
 
+    /// <summary>
+    /// Pulls <paramref name="inlet"/> up to <paramref name="destination"/>'s length of times in a row while upstream
+    /// answers synchronously, and returns how many elements arrived directly. When fewer than the span holds, a pull is
+    /// outstanding (its element or termination arrives as usual) or upstream terminated. Synchronous consumers use it to
+    /// move elements in batches, paying the per-connection cost once per batch.
+    /// </summary>
+    internal int PullSyncBatch<T>(Inlet<T> inlet, Span<T> destination)
+    {
+        var c = (Connection<T>)_inConnections[inlet.Id]!;
+        var s = c.State;
+        if ((s & (Connection.Pulled | Connection.InClosed | Connection.UpstreamTerminated)) == 0 && c.SyncProducer is not null)
+        {
+            return c.PullDirectBatch(destination);
+        }
+
+        Pull(inlet);
+        return 0;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void PullUnusual(Inlet inlet, int s)
     {

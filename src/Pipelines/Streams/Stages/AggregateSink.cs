@@ -26,6 +26,18 @@ internal sealed class AggregateSink<TIn, TAcc>(TAcc zero, Func<TAcc, TIn, TAcc> 
             _acc = _aggregate(_acc, element);
         }
 
+        protected override int ConsumeBatch(ReadOnlySpan<TIn> elements, ref int failedAt)
+        {
+            var aggregate = _aggregate;
+            for (var i = 0; i < elements.Length; i++)
+            {
+                failedAt = i;
+                _acc = aggregate(_acc, elements[i]);
+            }
+
+            return elements.Length;
+        }
+
         protected override TAcc Result() => _acc;
 
         protected override void OnRestart(Exception cause)

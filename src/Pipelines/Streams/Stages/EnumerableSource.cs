@@ -13,7 +13,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : OutGraphStageLogic, ISyncProducer<T>
+    private sealed class Logic : OutGraphStageLogic, ISyncBatchProducer<T>
     {
         private readonly EnumerableSource<T> _stage;
         private readonly Outlet<T> _out;
@@ -46,6 +46,47 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> elements) : GraphStage<
             element = default!;
             CompleteStage();
             return false;
+        }
+
+        public int TryPullSyncBatch(Span<T> destination)
+        {
+            var count = 0;
+            bool more;
+            try
+            {
+                more = Fill(_enumerator!, destination, ref count);
+            }
+            catch (Exception ex) when (count > 0)
+            {
+                // The elements before the failure are delivered first (a throw before any element is the caller's).
+                HandleSupervisedFailure(ex);
+                return count;
+            }
+
+            if (!more)
+            {
+                CompleteStage();
+            }
+
+            return count;
+        }
+
+        // Without a try of its own, so the JIT keeps the loop in registers; the count is published for the failure path.
+        private static bool Fill(IEnumerator<T> enumerator, Span<T> destination, ref int count)
+        {
+            for (var i = 0; i < destination.Length; i++)
+            {
+                if (!enumerator.MoveNext())
+                {
+                    count = i;
+                    return false;
+                }
+
+                destination[i] = enumerator.Current;
+                count = i + 1;
+            }
+
+            return true;
         }
 
         protected internal override void PreStart() => _enumerator = _stage._elements.GetEnumerator();

@@ -24,6 +24,18 @@ internal sealed class ForEachSink<T>(Action<T> action) : GraphStageWithMateriali
             _action(element);
         }
 
+        protected override int ConsumeBatch(ReadOnlySpan<T> elements, ref int failedAt)
+        {
+            var action = _action;
+            for (var i = 0; i < elements.Length; i++)
+            {
+                failedAt = i;
+                action(elements[i]);
+            }
+
+            return elements.Length;
+        }
+
         protected override NotUsed Result() => NotUsed.Instance;
     }
 }

@@ -19,6 +19,8 @@ internal sealed class IgnoreSink<T> : GraphStageWithMaterializedValue<SinkShape<
         {
         }
 
+        protected override int ConsumeBatch(ReadOnlySpan<T> elements, ref int failedAt) => elements.Length;
+
         protected override NotUsed Result() => NotUsed.Instance;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pipelines.Streams.Stage;
@@ -26,6 +27,42 @@ internal abstract class Mapper<TIn, TOut> : Mapper, IMapperInput<TIn>
 {
     /// <summary>Maps <paramref name="input"/>; returns <see langword="false"/> when no element results (filtered out, or dropped by Resume/Restart).</summary>
     public abstract bool TryMap(TIn input, out TOut output);
+
+    /// <summary>
+    /// Maps a run of elements in order into <paramref name="output"/> (at least as long as <paramref name="input"/>) and
+    /// returns how many resulted. A failure the stage's supervision does not drop stops the run: it is returned in
+    /// <paramref name="failure"/>, the outputs before it stay valid and the inputs after it are not mapped.
+    /// </summary>
+    public virtual int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+    {
+        // TryMap applies supervision itself: what escapes it stops the run. The loop stays outside the try (see MapEach).
+        var produced = 0;
+        try
+        {
+            MapEach(input, output, ref produced);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            return produced;
+        }
+
+        failure = null;
+        return produced;
+    }
+
+    private void MapEach(ReadOnlySpan<TIn> input, Span<TOut> output, ref int produced)
+    {
+        var count = 0;
+        for (var i = 0; i < input.Length; i++)
+        {
+            if (TryMap(input[i], out var result))
+            {
+                output[count++] = result;
+                produced = count;
+            }
+        }
+    }
 
     public sealed override Mapper Then(Mapper next) => ((IMapperInput<TOut>)next).PrependTo(this);
 
@@ -77,7 +114,30 @@ internal abstract class SupervisedMapper<TIn, TOut>(string name, Attributes attr
 /// <summary>Two mappers run back to back.</summary>
 internal sealed class ComposedMapper<TIn, TMid, TOut>(Mapper<TIn, TMid> first, Mapper<TMid, TOut> second) : Mapper<TIn, TOut>
 {
+    // The first mapper's outputs of one batch (allocated on the first batch; a mapper belongs to one materialization).
+    private TMid[]? _middle;
+
     public override string Name => first.Name + "+" + second.Name;
+
+    public override int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+    {
+        if (_middle is null || _middle.Length < input.Length)
+        {
+            _middle = new TMid[Math.Max(input.Length, MapperLogic<TIn, TOut>.BatchSize)];
+        }
+
+        var middle = _middle.AsSpan(0, input.Length);
+        var count = first.MapBatch(input, middle, out var firstFailure);
+        var produced = second.MapBatch(middle[..count], output, out var secondFailure);
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TMid>())
+        {
+            middle[..count].Clear();
+        }
+
+        // The second mapper's failure is on an element that came before the one the first mapper failed on.
+        failure = secondFailure ?? firstFailure;
+        return produced;
+    }
 
     public override void Bind(ILogger logger)
     {

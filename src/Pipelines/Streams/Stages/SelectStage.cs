@@ -24,5 +24,45 @@ internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : MapperS
                 return false;
             }
         }
+
+        public override int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+        {
+            // The loop runs in a method without a try: inside a protected region the JIT keeps its variables in memory.
+            failure = null;
+            var produced = 0;
+            var next = 0;
+            while (next < input.Length)
+            {
+                var done = 0;
+                try
+                {
+                    Apply(selector, input[next..], output[produced..], ref done);
+                    return produced + input.Length - next;
+                }
+                catch (Exception ex)
+                {
+                    // Elements before the failing one were mapped; supervision decides about the failing one.
+                    produced += done;
+                    next += done + 1;
+                    if (!ShouldDrop(ex))
+                    {
+                        failure = ex;
+                        return produced;
+                    }
+                }
+            }
+
+            return produced;
+        }
+
+        private static void Apply(Func<TIn, TOut> selector, ReadOnlySpan<TIn> input, Span<TOut> output, ref int done)
+        {
+            output = output[..input.Length];
+            for (var i = 0; i < input.Length; i++)
+            {
+                done = i;
+                output[i] = selector(input[i]);
+            }
+        }
     }
 }

@@ -22,6 +22,12 @@ internal sealed class SeqSink<T> : GraphStageWithMaterializedValue<SinkShape<T>,
             _elements.Add(element);
         }
 
+        protected override int ConsumeBatch(ReadOnlySpan<T> elements, ref int failedAt)
+        {
+            _elements.AddRange(elements);
+            return elements.Length;
+        }
+
         protected override IReadOnlyList<T> Result() => _elements;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
@@ -9,8 +11,11 @@ namespace Pipelines.Streams.Stages;
 /// </summary>
 internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
 {
-    // Elements consumed per push when upstream answers pulls synchronously, before yielding to the interpreter.
-    private const int SyncBatch = 128;
+    // Elements taken from upstream per synchronous batch, and batches per push before yielding to the interpreter.
+    private const int BatchSize = 128;
+    private const int BatchRounds = 16;
+
+    private TIn[]? _batch;
 
     protected SinkLogic(SinkShape<TIn> shape)
         : base(shape)
@@ -35,33 +40,94 @@ internal abstract class SinkLogic<TIn, TResult> : InGraphStageLogic
         FailStage(cause);
     }
 
-    /// <summary>Consumes the elements that arrive, pulling the next synchronously while upstream can answer at once.</summary>
+    /// <summary>Consumes the elements that arrive, pulling the next ones in batches while upstream can answer at once.</summary>
     public override void OnPush()
     {
-        var element = Grab(In);
-        for (var budget = SyncBatch; ; budget--)
+        // A failure on the pushed element goes to supervision through the interpreter, as for any handler.
+        Consume(Grab(In));
+        var batch = _batch ??= new TIn[BatchSize];
+        for (var round = 0; round < BatchRounds; round++)
         {
-            Consume(element);
-            if (IsStopped || IsClosed(In))
+            if (IsClosed(In) || HasBeenPulled(In))
             {
+                // Finished early (e.g. First), or supervision already asked for the next element.
                 return;
             }
 
-            if (budget == 1)
+            var got = PullSyncBatch(In, batch);
+            var next = 0;
+            while (next < got)
             {
-                Pull(In);
-                return;
+                var failedAt = 0;
+                try
+                {
+                    next += ConsumeBatch(batch.AsSpan(next, got - next), ref failedAt);
+                }
+                catch (Exception ex)
+                {
+                    next += failedAt + 1;
+                    Supervise(ex);
+                }
+
+                if (IsClosed(In))
+                {
+                    // Finished early or failed: the rest of the batch was pulled but is not consumed.
+                    break;
+                }
             }
 
-            if (!PullSync(In, out element))
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<TIn>())
             {
+                batch.AsSpan(0, got).Clear();
+            }
+
+            if (got < batch.Length || IsClosed(In))
+            {
+                // A pull is outstanding (or upstream terminated, or the sink finished): the rest arrives as events.
                 return;
             }
+        }
+
+        // Yield to the interpreter (other stages, mailbox events) with a pull outstanding.
+        TryPull(In);
+    }
+
+    // What the interpreter does with a handler's failure: supervision, and the original failure if supervision itself throws.
+    private void Supervise(Exception cause)
+    {
+        try
+        {
+            HandleSupervisedFailure(cause);
+        }
+        catch (Exception inner)
+        {
+            Log.LogError(inner, "Supervision of {Stage} failed while handling {Error}", this, cause.Message);
+            FailStage(cause);
         }
     }
 
     /// <summary>Consumes one element (user code runs here; failures go to the stage's supervision).</summary>
     protected abstract void Consume(TIn element);
+
+    /// <summary>
+    /// Consumes a run of elements in order and returns how many were consumed (fewer when the sink finished early). Before
+    /// each element it stores that element's index in <paramref name="failedAt"/>, so a throw tells which one failed. The
+    /// loop has no try of its own: inside a protected region the JIT keeps loop variables in memory.
+    /// </summary>
+    protected virtual int ConsumeBatch(ReadOnlySpan<TIn> elements, ref int failedAt)
+    {
+        for (var i = 0; i < elements.Length; i++)
+        {
+            failedAt = i;
+            Consume(elements[i]);
+            if (IsClosed(In))
+            {
+                return i + 1;
+            }
+        }
+
+        return elements.Length;
+    }
 
     /// <summary>The task's value when upstream completes.</summary>
     protected abstract TResult Result();
