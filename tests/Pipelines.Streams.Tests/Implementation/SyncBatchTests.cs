@@ -1,6 +1,6 @@
+using Pipelines.TestKit;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
-using Pipelines.Streams.Tests.TestKit;
 
 namespace Pipelines.Streams.Tests.Implementation;
 
@@ -8,14 +8,8 @@ namespace Pipelines.Streams.Tests.Implementation;
 /// The batched synchronous pull-through (enumerator source → fused mappers → sink or async boundary) must behave like
 /// element-by-element pulls: order, supervision per element, failures after the elements before them, completion.
 /// </summary>
-public sealed class SyncBatchTests : IAsyncLifetime
+public sealed class SyncBatchTests : StreamTestBase
 {
-    private readonly StreamFixture _fx = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _fx.DisposeAsync();
-
     [Fact]
     public async Task MapperFailsMidBatch_ElementsBeforeItArriveThenTheFailure()
     {
@@ -23,7 +17,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var seen = new List<int>();
 
         var task = Source.From(Enumerable.Range(1, 1000)).Select(x => x == 500 ? throw boom : x).Select(x => x * 2)
-            .RunWith(Sink.ForEach<int>(seen.Add), _fx.Materializer);
+            .RunWith(Sink.ForEach<int>(seen.Add), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         seen.Should().Equal(Enumerable.Range(1, 499).Select(x => x * 2));
@@ -39,7 +33,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var task = Source.From(Enumerable.Range(1, 1000))
             .Select(x => x == 300 ? throw first : x)
             .Select(x => x == 200 ? throw second : x)
-            .RunWith(Sink.ForEach<int>(seen.Add), _fx.Materializer);
+            .RunWith(Sink.ForEach<int>(seen.Add), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(second);
         seen.Should().Equal(Enumerable.Range(1, 199));
@@ -51,7 +45,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var flow = Flow.Create<int>().Select(x => x % 100 == 0 ? throw new InvalidOperationException("x") : x)
             .AddAttributes(Attributes.Supervision(Deciders.ResumingDecider));
 
-        var result = await Source.From(Enumerable.Range(1, 10_000)).Via(flow).Select(x => (long)x).RunWith(Sink.Seq<long>(), _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 10_000)).Via(flow).Select(x => (long)x).RunWith(Sink.Seq<long>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 10_000).Where(x => x % 100 != 0).Select(x => (long)x));
     }
@@ -60,7 +54,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
     public async Task WhereDropsAlmostEverything_KeepsTheRestInOrder()
     {
         var result = await Source.From(Enumerable.Range(0, 200_000)).Where(x => x % 7_919 == 0).Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .RunWith(Sink.Seq<string>(), _fx.Materializer);
+            .RunWith(Sink.Seq<string>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(0, 200_000).Where(x => x % 7_919 == 0).Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -68,7 +62,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
     [Fact]
     public async Task WhereDropsEverything_Completes()
     {
-        var result = await Source.From(Enumerable.Range(0, 100_000)).Where(_ => false).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(0, 100_000)).Where(_ => false).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().BeEmpty();
     }
@@ -79,7 +73,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var sink = Sink.Aggregate<int, long>(0, (acc, x) => x % 1_000 == 0 ? throw new InvalidOperationException("x") : acc + x)
             .AddAttributes(Attributes.Supervision(Deciders.ResumingDecider));
 
-        var result = await Source.From(Enumerable.Range(1, 100_000)).Select(x => x).RunWith(sink, _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 100_000)).Select(x => x).RunWith(sink, Materializer);
 
         result.Should().Be(Enumerable.Range(1, 100_000).Where(x => x % 1_000 != 0).Sum(x => (long)x));
     }
@@ -90,7 +84,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var sink = Sink.Aggregate<int, long>(0, (acc, x) => x == 77_777 ? throw new InvalidOperationException("x") : acc + x)
             .AddAttributes(Attributes.Supervision(Deciders.RestartingDecider));
 
-        var result = await Source.From(Enumerable.Range(1, 100_000)).Select(x => x).RunWith(sink, _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 100_000)).Select(x => x).RunWith(sink, Materializer);
 
         result.Should().Be(Enumerable.Range(77_778, 100_000 - 77_777).Sum(x => (long)x));
     }
@@ -102,7 +96,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var consumed = 0;
 
         var task = Source.From(Enumerable.Range(1, 100_000)).Select(x => x)
-            .RunWith(Sink.ForEach<int>(x => { if (x == 4_321) { throw boom; } consumed++; }), _fx.Materializer);
+            .RunWith(Sink.ForEach<int>(x => { if (x == 4_321) { throw boom; } consumed++; }), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         consumed.Should().Be(4_320);
@@ -114,7 +108,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var boom = new InvalidOperationException("boom");
         var seen = new List<int>();
 
-        var task = Source.From(FailingAfter(1_000, boom)).Select(x => x + 1).RunWith(Sink.ForEach<int>(seen.Add), _fx.Materializer);
+        var task = Source.From(FailingAfter(1_000, boom)).Select(x => x + 1).RunWith(Sink.ForEach<int>(seen.Add), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         seen.Should().Equal(Enumerable.Range(1, 1_000));
@@ -127,7 +121,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
             .Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).Async()
             .Select(s => s + "!").Where(s => s.Length > 1).Async()
             .Select(s => int.Parse(s.AsSpan(0, s.Length - 1), System.Globalization.CultureInfo.InvariantCulture))
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(0, 50_000));
     }
@@ -139,7 +133,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
             .ToMaterialized(Sink.Seq<int>(), Keep.Right)
             .AddAttributes(Attributes.InputBuffer(1, 1));
 
-        var result = await graph.Run(_fx.Materializer);
+        var result = await graph.Run(Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 20_000).Where(x => x % 3 != 0));
     }
@@ -150,7 +144,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var flow = Flow.Create<int>().Where(x => x % 97 == 0 ? throw new InvalidOperationException("x") : x % 2 == 0)
             .AddAttributes(Attributes.Supervision(Deciders.RestartingDecider));
 
-        var result = await Source.From(Enumerable.Range(1, 10_000)).Via(flow).Select(x => x + 1).RunWith(Sink.Seq<int>(), _fx.Materializer);
+        var result = await Source.From(Enumerable.Range(1, 10_000)).Via(flow).Select(x => x + 1).RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 10_000).Where(x => x % 97 != 0 && x % 2 == 0).Select(x => x + 1));
     }
@@ -162,7 +156,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var seen = new List<int>();
 
         var task = Source.From(Enumerable.Range(1, 1_000)).Where(x => x == 333 ? throw boom : x % 3 == 0).Select(x => -x)
-            .RunWith(Sink.ForEach<int>(seen.Add), _fx.Materializer);
+            .RunWith(Sink.ForEach<int>(seen.Add), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         seen.Should().Equal(Enumerable.Range(1, 332).Where(x => x % 3 == 0).Select(x => -x));
@@ -174,7 +168,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var mapped = 0;
 
         var first = await Source.From(Enumerable.Range(10, 1_000)).Select(x => { mapped++; return x; }).Select(x => x * 2)
-            .RunWith(Sink.First<int>(), _fx.Materializer);
+            .RunWith(Sink.First<int>(), Materializer);
 
         first.Should().Be(20);
         mapped.Should().Be(1);
@@ -186,7 +180,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var mapped = 0;
 
         var result = await Source.From(Enumerable.Range(0, 10_000)).Select(x => { mapped++; return x; }).Take(150).Select(x => x + 1)
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(1, 150));
         mapped.Should().Be(150);
@@ -196,7 +190,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
     public async Task TakeWhileEndsMidBatch_StopsAtTheFirstFailingElement()
     {
         var result = await Source.From(Enumerable.Range(0, 10_000)).Select(x => x * 3).TakeWhile(x => x < 1_000).Select(x => x / 3)
-            .RunWith(Sink.Seq<int>(), _fx.Materializer);
+            .RunWith(Sink.Seq<int>(), Materializer);
 
         result.Should().Equal(Enumerable.Range(0, 334));
     }
@@ -213,9 +207,9 @@ public sealed class SyncBatchTests : IAsyncLifetime
     [InlineData(100_003)]
     public async Task CountsAroundBatchEdges_EveryElementArrivesOnceInOrder(int count)
     {
-        var fused = await Source.From(Enumerable.Range(0, count)).Select(x => x + 1).Where(_ => true).RunWith(Sink.Seq<int>(), _fx.Materializer);
-        var boundaries = await Source.From(Enumerable.Range(0, count)).Async().Select(x => x + 1).Async().RunWith(Sink.Seq<int>(), _fx.Materializer);
-        var sum = await Source.From(Enumerable.Range(0, count)).Select(x => (long)x).RunWith(Sink.Aggregate<long, long>(0, (a, x) => a + x), _fx.Materializer);
+        var fused = await Source.From(Enumerable.Range(0, count)).Select(x => x + 1).Where(_ => true).RunWith(Sink.Seq<int>(), Materializer);
+        var boundaries = await Source.From(Enumerable.Range(0, count)).Async().Select(x => x + 1).Async().RunWith(Sink.Seq<int>(), Materializer);
+        var sum = await Source.From(Enumerable.Range(0, count)).Select(x => (long)x).RunWith(Sink.Aggregate<long, long>(0, (a, x) => a + x), Materializer);
 
         fused.Should().Equal(Enumerable.Range(1, count));
         boundaries.Should().Equal(Enumerable.Range(1, count));
@@ -230,7 +224,7 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var seen = new List<int>();
 
         var task = Source.From(FailingAfter(5_000, boom)).Async().Select(x => x + 1).Async()
-            .RunWith(Sink.ForEach<int>(seen.Add), _fx.Materializer);
+            .RunWith(Sink.ForEach<int>(seen.Add), Materializer);
 
         (await task.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>()).Which.Should().BeSameAs(boom);
         seen.Should().Equal(Enumerable.Range(1, seen.Count));
@@ -243,12 +237,12 @@ public sealed class SyncBatchTests : IAsyncLifetime
         var consumed = 0;
         var (queue, done) = Source.Queue<object>(count).Async().Select(o => o).Where(o => o is not null).Select(o => o)
             .ToMaterialized(Sink.ForEach<object>(_ => Interlocked.Increment(ref consumed)), Keep.Both)
-            .Run(_fx.Materializer);
+            .Run(Materializer);
 
         try
         {
             var references = await OfferAllAsync(queue, count);
-            await Eventually.TrueAsync(() => Volatile.Read(ref consumed) == count, "every element to be consumed");
+            await Eventually.TrueAsync(() => Volatile.Read(ref consumed) == count, what: "every element to be consumed");
 
             // The stream is still running (the queue is open): nothing in it may still reference a consumed element.
             GC.Collect();
