@@ -29,7 +29,7 @@ public sealed class PlainSinkTests : IClassFixture<KafkaClusterFixture>, IAsyncL
             .WaitAsync(Patience);
 
         var consumed = await _kafka.ConsumeAllAsync(topic, 1000, Patience);
-        consumed.Select(r => r.Message.Value).Should().BeEquivalentTo(Enumerable.Range(0, 1000).Select(i => $"value-{i}"));
+        consumed.Select(r => r.Message.Value).Order(StringComparer.Ordinal).Should().Equal(Enumerable.Range(0, 1000).Select(i => $"value-{i}").Order(StringComparer.Ordinal));
         foreach (var partition in consumed.GroupBy(r => r.Partition.Value))
         {
             partition.Select(r => int.Parse(r.Message.Value["value-".Length..], System.Globalization.CultureInfo.InvariantCulture))
