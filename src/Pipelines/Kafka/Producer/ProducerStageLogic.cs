@@ -58,6 +58,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
     private int _head;
     private int _occupied;
     private Slot? _sending;
+    private TopicPartition? _anyPartition;
     private int _recordsInSlots;
     private int _failuresSeen;
     private bool _upstreamFinished;
@@ -277,14 +278,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
             var record = slot.Record(position);
             try
             {
-                if (record.TopicPartition is { } destination)
-                {
-                    producer.Produce(destination, record, slot.Handler(position));
-                }
-                else
-                {
-                    producer.Produce(record.Topic, record, slot.Handler(position));
-                }
+                producer.Produce(record.TopicPartition ?? AnyPartitionOf(record.Topic), record, slot.Handler(position));
             }
             catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
@@ -315,6 +309,20 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The destination "any partition of <paramref name="topic"/>", kept for the last topic seen: Confluent's
+    /// <c>Produce(string, …)</c> would allocate it for every record.
+    /// </summary>
+    private TopicPartition AnyPartitionOf(string topic)
+    {
+        if (_anyPartition is not { } destination || !string.Equals(destination.Topic, topic, StringComparison.Ordinal))
+        {
+            _anyPartition = destination = new TopicPartition(topic, Partition.Any);
+        }
+
+        return destination;
     }
 
     /// <summary>Hands on every finished envelope at the head of the ring; false when the stage failed.</summary>
