@@ -70,6 +70,51 @@ public sealed class ProducerStageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlainSink_ManyMoreRecordsThanOnePushTakes_NeverExceedsTheBoundAndSendsInInputOrder()
+    {
+        // A synchronous source lets the stage take records in runs; the runs must stop at the bound and resume after it.
+        const int count = 700;
+        const int parallelism = 300;
+        var run = Source.From(Enumerable.Range(0, count).Select(Record)).RunWith(KafkaProducer.PlainSink(Settings(parallelism), _producer), _materializer);
+
+        var values = new List<string>();
+        for (var delivered = 0; delivered < count;)
+        {
+            var batch = await _producer.NextAsync(Math.Min(parallelism, count - delivered));
+            foreach (var s in batch)
+            {
+                values.Add(s.Message.Value);
+                _producer.Deliver(s);
+            }
+
+            delivered += batch.Count;
+        }
+
+        await run.WaitAsync(Patience);
+        _producer.MaxOutstanding.Should().Be(parallelism);
+        values.Should().Equal(Enumerable.Range(0, count).Select(i => $"v{i}"));
+    }
+
+    [Fact]
+    public async Task FlexiFlow_ManyMoreEnvelopesThanOnePushTakes_EmitsEveryResultInInputOrder()
+    {
+        const int count = 600;
+        var envelopes = Enumerable.Range(0, count).Select(i => ProducerMessage.Single(Record(i), i));
+        var run = Source.From(envelopes).Via(Flexi(parallelism: count)).RunWith(Sink.Seq<IResults<string, string, int>>(), _materializer);
+
+        var sent = await _producer.NextAsync(count);
+        foreach (var s in sent.Reverse())
+        {
+            _producer.Deliver(s);
+        }
+
+        var results = await run.WaitAsync(Patience);
+        results.Select(r => r.PassThrough).Should().Equal(Enumerable.Range(0, count));
+        results.Cast<Result<string, string, int>>().Select(r => r.Record.Value).Should().Equal(Enumerable.Range(0, count).Select(i => $"v{i}"));
+        results.Cast<Result<string, string, int>>().Select(r => r.Metadata.Topic).Should().AllBe(Topic);
+    }
+
+    [Fact]
     public async Task FlexiFlow_MultiMessageLargerThanParallelism_SendsAsDeliveriesFreeUpAndEmitsOneResult()
     {
         var records = Enumerable.Range(0, 5).Select(i => new ProducerRecord<string, string>(Topic, new Partition(i % 2), $"k{i}", $"v{i}")).ToList();

@@ -18,7 +18,7 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : ProducerStageLogic<TKey, TValue, TPassThrough>, IInHandler, IOutHandler
+    private sealed class Logic : ProducerStageLogic<IEnvelope<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>, IInHandler, IOutHandler
     {
         private readonly Inlet<IEnvelope<TKey, TValue, TPassThrough>> _in;
         private readonly Outlet<IResults<TKey, TValue, TPassThrough>> _out;
@@ -31,9 +31,19 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
             SetHandlers(_in, _out, this);
         }
 
-        public void OnPush()
+        public void OnPush() => OnElementPushed();
+
+        public void OnUpstreamFinish() => OnUpstreamFinished();
+
+        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
+
+        public void OnPull() => Pump();
+
+        public void OnDownstreamFinish(Exception? cause) => CancelStage(cause);
+
+        private protected override void Take(IEnvelope<TKey, TValue, TPassThrough> element)
         {
-            switch (Grab(_in))
+            switch (element)
             {
                 case Message<TKey, TValue, TPassThrough> message:
                     Accept(message.Record, message.PassThrough);
@@ -49,14 +59,6 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
                         $"Unsupported envelope {other?.GetType().FullName ?? "null"}: create envelopes with ProducerMessage.Single, Multi or PassThrough.");
             }
         }
-
-        public void OnUpstreamFinish() => OnUpstreamFinished();
-
-        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-        public void OnPull() => Pump();
-
-        public void OnDownstreamFinish(Exception? cause) => CancelStage(cause);
 
         private protected override bool TryEmit(SlotView slot)
         {

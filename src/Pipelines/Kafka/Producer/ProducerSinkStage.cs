@@ -25,7 +25,7 @@ internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TVa
         return (logic, logic.Completion.Task);
     }
 
-    private sealed class Logic : ProducerStageLogic<TKey, TValue, NotUsed>, IInHandler
+    private sealed class Logic : ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue, NotUsed>, IInHandler
     {
         private readonly Inlet<ProducerRecord<TKey, TValue>> _in;
 
@@ -38,7 +38,7 @@ internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TVa
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnPush() => Accept(Grab(_in), NotUsed.Instance);
+        public void OnPush() => OnElementPushed();
 
         public void OnUpstreamFinish() => OnUpstreamFinished();
 
@@ -55,6 +55,8 @@ internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TVa
             Completion.TrySetResult();
             base.Finish();
         }
+
+        private protected override void Take(ProducerRecord<TKey, TValue> element) => Accept(element, NotUsed.Instance);
 
         // Nothing to emit: a finished record only frees its slot.
         private protected override bool TryEmit(SlotView slot) => true;

@@ -36,8 +36,11 @@ namespace Pipelines.Kafka;
 /// one is left alone.
 /// </para>
 /// </remarks>
-internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphStageLogic
+internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : GraphStageLogic
 {
+    // Envelopes taken per push while upstream answers pulls synchronously, before yielding to the interpreter.
+    private const int SyncBatch = 128;
+
     // librdkafka's queue is full when a shared producer is busy, or parallelism exceeds queue.buffering.max.messages.
     private static readonly TimeSpan QueueFullRetryDelay = TimeSpan.FromMilliseconds(10);
     private static readonly object FlushTimeoutTimer = new();
@@ -45,7 +48,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
     private readonly ProducerSettings<TKey, TValue> _settings;
     private readonly IProducer<TKey, TValue>? _sharedProducer;
-    private readonly Inlet _in;
+    private readonly Inlet<TIn> _in;
     private readonly Slot?[] _slots;
     private readonly int _parallelism;
 
@@ -55,16 +58,18 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     private int _head;
     private int _occupied;
     private Slot? _sending;
+    private TopicPartition? _anyPartition;
     private int _recordsInSlots;
     private int _failuresSeen;
     private bool _upstreamFinished;
+    private bool _queueFullWaiting;
     private bool _finished;
 
     // Written by delivery handlers on the client's thread.
     private PaddedInt _failureSignals;
     private PaddedInt _drainScheduled;
 
-    protected ProducerStageLogic(Shape shape, Inlet inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
+    protected ProducerStageLogic(Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape)
     {
         _in = inlet;
@@ -102,29 +107,48 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         }
     }
 
-    /// <summary>Takes an envelope of one record; the caller has grabbed it from the inlet.</summary>
+    /// <summary>
+    /// Handles a push: takes the element, then keeps pulling synchronously and taking while upstream answers at once and a
+    /// slot is free (many elements per engine event), and finally processes whatever can progress.
+    /// </summary>
+    protected void OnElementPushed()
+    {
+        var element = Grab(_in);
+        for (var budget = SyncBatch; ; budget--)
+        {
+            Take(element);
+            if (budget == 1 || !CanTakeMore() || !PullSync(_in, out element))
+            {
+                // When PullSync returned false the inlet is pulled (or closed) already, so Pump does not pull again.
+                break;
+            }
+        }
+
+        Pump();
+    }
+
+    /// <summary>Takes one element from upstream: calls <see cref="Accept"/>, <see cref="AcceptMulti"/> or <see cref="AcceptPassThrough"/>.</summary>
+    private protected abstract void Take(TIn element);
+
+    /// <summary>Takes an envelope of one record and sends it if the parallelism allows.</summary>
     protected void Accept(ProducerRecord<TKey, TValue> record, TPassThrough passThrough)
     {
         ArgumentNullException.ThrowIfNull(record);
         var slot = Admit(SlotKind.Single, 1, passThrough);
         slot.Single = record;
-        Pump();
+        SendPending();
     }
 
-    /// <summary>Takes an envelope of several records.</summary>
+    /// <summary>Takes an envelope of several records and sends what the parallelism allows.</summary>
     protected void AcceptMulti(IReadOnlyList<ProducerRecord<TKey, TValue>> records, TPassThrough passThrough)
     {
         var slot = Admit(SlotKind.Multi, records.Count, passThrough);
         slot.Multi = records;
-        Pump();
+        SendPending();
     }
 
     /// <summary>Takes an envelope without records.</summary>
-    protected void AcceptPassThrough(TPassThrough passThrough)
-    {
-        Admit(SlotKind.PassThrough, 0, passThrough);
-        Pump();
-    }
+    protected void AcceptPassThrough(TPassThrough passThrough) => Admit(SlotKind.PassThrough, 0, passThrough);
 
     /// <summary>
     /// Hands on the outcome of the envelope at the head of the ring (all of its records acknowledged); returns
@@ -158,7 +182,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             return;
         }
 
-        if (_sending is null && _occupied < _slots.Length && _recordsInSlots < _parallelism && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
+        if (HasRoom() && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
         {
             Pull(_in);
         }
@@ -169,6 +193,12 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             Finish();
         }
     }
+
+    /// <summary>Whether another envelope may be admitted: nothing waits to be sent, a slot is free and the parallelism allows.</summary>
+    private bool HasRoom() => _sending is null && _occupied < _slots.Length && _recordsInSlots < _parallelism;
+
+    /// <summary>Whether the push handler may pull the next element synchronously (it has just grabbed one, so the inlet is not pulled).</summary>
+    private bool CanTakeMore() => !_finished && !IsStopped && HasRoom() && !IsClosed(_in);
 
     protected void OnUpstreamFinished()
     {
@@ -196,6 +226,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     {
         if (ReferenceEquals(timerKey, QueueFullTimer))
         {
+            _queueFullWaiting = false;
             Pump();
             return;
         }
@@ -235,7 +266,7 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         var producer = _producer!;
         while (_sending is { } slot)
         {
-            if (_recordsInSlots - slot.ReportedCount() >= _parallelism || IsTimerActive(QueueFullTimer))
+            if (_queueFullWaiting || _recordsInSlots - slot.ReportedCount() >= _parallelism)
             {
                 // Records of finished envelopes waiting for the head count too: a conservative bound that needs no counter
                 // shared with the client's thread. The envelope being sent discounts its own acknowledged records, so an
@@ -247,18 +278,12 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             var record = slot.Record(position);
             try
             {
-                if (record.TopicPartition is { } destination)
-                {
-                    producer.Produce(destination, record, slot.Handler(position));
-                }
-                else
-                {
-                    producer.Produce(record.Topic, record, slot.Handler(position));
-                }
+                producer.Produce(record.TopicPartition ?? AnyPartitionOf(record.Topic), record, slot.Handler(position));
             }
             catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
                 ProducerLog.QueueFull(Log, ToString(), QueueFullRetryDelay);
+                _queueFullWaiting = true;
                 ScheduleOnce(QueueFullTimer, QueueFullRetryDelay);
                 return true;
             }
@@ -284,6 +309,20 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The destination "any partition of <paramref name="topic"/>", kept for the last topic seen: Confluent's
+    /// <c>Produce(string, …)</c> would allocate it for every record.
+    /// </summary>
+    private TopicPartition AnyPartitionOf(string topic)
+    {
+        if (_anyPartition is not { } destination || !string.Equals(destination.Topic, topic, StringComparison.Ordinal))
+        {
+            _anyPartition = destination = new TopicPartition(topic, Partition.Any);
+        }
+
+        return destination;
     }
 
     /// <summary>Hands on every finished envelope at the head of the ring; false when the stage failed.</summary>
@@ -489,18 +528,29 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
     }
 
     /// <summary>One envelope in flight; reused for later envelopes once its result was handed on.</summary>
+    /// <remarks>
+    /// The first record's handler is bound to the slot itself and its outcome is stored in the slot, so a single-record
+    /// envelope touches no object but the slot (no closure, no per-slot arrays), on the island and on the client's thread
+    /// alike. Outcomes hold no references on success (the topic is the record's), so storing one needs no GC write barrier.
+    /// </remarks>
     internal sealed class Slot
     {
-        private readonly ProducerStageLogic<TKey, TValue, TPassThrough> _owner;
-        private Action<DeliveryReport<TKey, TValue>>[] _handlers = [];
+        private readonly ProducerStageLogic<TIn, TKey, TValue, TPassThrough> _owner;
+        private readonly Action<DeliveryReport<TKey, TValue>> _firstHandler;
+        private Action<DeliveryReport<TKey, TValue>>?[] _moreHandlers = [];
 
-        // Written by delivery handlers on the client's thread: one outcome per record position; whether the single record
-        // was reported; for multi-record envelopes the count of records not reported yet (including those not sent yet).
-        private Outcome[] _outcomes = new Outcome[1];
-        private int _singleReported;
+        // Written by delivery handlers on the client's thread: one outcome per record position (the first in the slot,
+        // the others in an array used by multi-record envelopes only), and the count of records not reported yet
+        // (including those not sent yet).
+        private Outcome _first;
+        private Outcome[] _more = [];
         private int _remaining;
 
-        public Slot(ProducerStageLogic<TKey, TValue, TPassThrough> owner) => _owner = owner;
+        public Slot(ProducerStageLogic<TIn, TKey, TValue, TPassThrough> owner)
+        {
+            _owner = owner;
+            _firstHandler = OnFirstDelivered;
+        }
 
         public SlotKind Kind { get; private set; }
 
@@ -525,69 +575,61 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
         public bool Dropped { get; set; }
 
         /// <summary>Whether every record that was sent has been reported and nothing is left to send.</summary>
-        public bool IsComplete => Kind switch
-        {
-            SlotKind.Single => SendFailed || Volatile.Read(ref _singleReported) != 0,
-            SlotKind.Multi => Volatile.Read(ref _remaining) == 0,
-            _ => true,
-        };
+        public bool IsComplete => Volatile.Read(ref _remaining) == 0;
 
         public ProducerRecord<TKey, TValue> Record(int position) => Kind == SlotKind.Single ? Single! : Multi![position];
 
         /// <summary>Where the record at <paramref name="position"/> was stored (once reported).</summary>
-        public RecordMetadata Metadata(int position) => _outcomes[position].Metadata;
+        public RecordMetadata Metadata(int position)
+        {
+            ref var outcome = ref OutcomeAt(position);
+            return new RecordMetadata(Record(position).Topic, outcome.Partition, outcome.Offset, outcome.Timestamp);
+        }
 
         /// <summary>The error of the record at <paramref name="position"/> if it was reported failed, otherwise null.</summary>
-        public Error? Failure(int position) => Volatile.Read(ref _outcomes[position].Error);
+        public Error? Failure(int position) => Volatile.Read(ref OutcomeAt(position).Error);
 
         /// <summary>How many of the sent records were reported.</summary>
-        public int ReportedCount() => Kind switch
-        {
-            SlotKind.Single => Sent == 1 && Volatile.Read(ref _singleReported) != 0 ? 1 : 0,
-            SlotKind.Multi => Count - Volatile.Read(ref _remaining) - (SendFailed ? Count - Sent : 0),
-            _ => 0,
-        };
+        public int ReportedCount() => Count - Volatile.Read(ref _remaining) - (SendFailed ? Count - Sent : 0);
 
         public Action<DeliveryReport<TKey, TValue>> Handler(int position)
         {
-            if (position >= _handlers.Length)
+            if (position == 0)
             {
-                var grown = new Action<DeliveryReport<TKey, TValue>>[Math.Max(position + 1, _handlers.Length * 2)];
-                _handlers.CopyTo(grown, 0);
-                _handlers = grown;
+                return _firstHandler;
             }
 
-            return _handlers[position] ??= CreateHandler(position);
+            if (position > _moreHandlers.Length)
+            {
+                var grown = new Action<DeliveryReport<TKey, TValue>>?[Math.Max(position, _moreHandlers.Length * 2)];
+                _moreHandlers.CopyTo(grown, 0);
+                _moreHandlers = grown;
+            }
+
+            return _moreHandlers[position - 1] ??= CreateHandler(position);
         }
 
         /// <summary>Stores a report's outcome (client's thread); ends with a full fence, so the outcome is visible before anything the caller does next.</summary>
         public void Publish(int position, DeliveryReport<TKey, TValue> report)
         {
-            ref var outcome = ref _outcomes[position];
-            outcome.Metadata = RecordMetadata.From(report);
-            if (report.Error.IsError)
+            ref var outcome = ref OutcomeAt(position);
+            outcome.Partition = report.Partition.Value;
+            outcome.Offset = report.Offset.Value;
+            outcome.Timestamp = report.Timestamp;
+            var error = report.Error;
+            if (error.IsError)
             {
-                Volatile.Write(ref outcome.Error, report.Error);
+                Volatile.Write(ref outcome.Error, error);
             }
 
-            if (Kind == SlotKind.Single)
-            {
-                Interlocked.Exchange(ref _singleReported, 1);
-            }
-            else
-            {
-                Interlocked.Decrement(ref _remaining);
-            }
+            Interlocked.Decrement(ref _remaining);
         }
 
         /// <summary>Gives up the records not sent yet after a send threw.</summary>
         public void AbandonUnsent()
         {
             SendFailed = true;
-            if (Kind == SlotKind.Multi)
-            {
-                Interlocked.Add(ref _remaining, -(Count - Sent));
-            }
+            Interlocked.Add(ref _remaining, -(Count - Sent));
         }
 
         public void Reset(SlotKind kind, int count, TPassThrough passThrough)
@@ -599,9 +641,9 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
             SendFailed = false;
             Handled = false;
             Dropped = false;
-            if (_outcomes.Length < count)
+            if (_more.Length < count - 1)
             {
-                _outcomes = new Outcome[count];
+                _more = new Outcome[count - 1];
             }
 
             // The Produce calls that follow publish it to the client's thread; volatile makes that explicit.
@@ -610,28 +652,34 @@ internal abstract class ProducerStageLogic<TKey, TValue, TPassThrough> : GraphSt
 
         public void Clear()
         {
-            if (Count == 1)
+            // Only errors need clearing (they mark failed records); the other fields are written before they are read.
+            if (_first.Error is not null)
             {
-                _outcomes[0] = default;
-            }
-            else if (Count > 1)
-            {
-                Array.Clear(_outcomes, 0, Count);
+                _first.Error = null;
             }
 
-            _singleReported = 0;
+            if (Count > 1)
+            {
+                Array.Clear(_more, 0, Count - 1);
+            }
 
             Single = null;
             Multi = null;
             PassThrough = default!;
         }
 
+        private ref Outcome OutcomeAt(int position) => ref position == 0 ? ref _first : ref _more[position - 1];
+
+        private void OnFirstDelivered(DeliveryReport<TKey, TValue> report) => _owner.OnDelivered(this, 0, report);
+
         private Action<DeliveryReport<TKey, TValue>> CreateHandler(int position) => report => _owner.OnDelivered(this, position, report);
 
         private struct Outcome
         {
-            public RecordMetadata Metadata;
             public Error? Error;
+            public long Offset;
+            public Timestamp Timestamp;
+            public int Partition;
         }
     }
 }
