@@ -21,6 +21,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
     private const int Partitions = 4;
     private const int Count = 2000;
     private const int Keys = 40;
+    private const int ProducerParallelism = 200;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly ErrorCode[] Faults =
     [
@@ -80,7 +81,10 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         outOfOrder.Should().Be(0, "redelivery repeats a suffix of a partition; it never reorders what was copied first");
         (await CommittedAsync(group, source)).Should().Equal(Enumerable.Repeat((long)Count / Partitions, Partitions));
         _processed.Should().BeGreaterThanOrEqualTo(Count);
-        duplicates.Should().BeLessThanOrEqualTo(_processed - Count, "only records processed twice can be copied twice");
+        // A record is copied twice when it was processed twice (redelivered after the crash), or when the client re-sent a
+        // request whose outcome it could not know (a dropped connection, a timed-out request) after resetting its idempotent
+        // producer id, which the broker cannot deduplicate: at most the records in flight at that moment.
+        duplicates.Should().BeLessThanOrEqualTo(_processed - Count + ProducerParallelism, "only reprocessed records and one window of in-flight records can be copied twice");
     }
 
     // Counts the first occurrences that come after a higher value of the same key (redelivered duplicates are skipped).
@@ -112,7 +116,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
 
     private RunnableGraph<(IControl Control, Task Done)> Pipeline(string source, string target, string group)
     {
-        var producer = ProducerTestSettings.Strings(Kafka.BootstrapServers).WithProperty("retry.backoff.ms", "10").WithParallelism(200);
+        var producer = ProducerTestSettings.Strings(Kafka.BootstrapServers).WithProperty("retry.backoff.ms", "10").WithParallelism(ProducerParallelism);
         return KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(Kafka, group), Subscriptions.Topics(source))
             .Select(m =>
             {
