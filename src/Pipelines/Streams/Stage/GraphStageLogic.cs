@@ -88,6 +88,25 @@ public abstract partial class GraphStageLogic
     /// <param name="cause">The failure.</param>
     protected virtual void OnRestart(Exception cause) => OnResume(cause);
 
+    /// <summary>
+    /// Supervises the failure of an asynchronous call of user code (a faulted or cancelled task): when the decider says
+    /// Stop, fails the stage and returns <see langword="false"/>; otherwise logs that the element is dropped and returns
+    /// <see langword="true"/>.
+    /// </summary>
+    /// <param name="task">The completed task that did not succeed.</param>
+    internal bool ResumeAfterFailedCall(Task task)
+    {
+        var failure = Stages.TaskCallbacks.FailureOf(task);
+        if (Decide(failure) == Directive.Stop)
+        {
+            FailStage(failure);
+            return false;
+        }
+
+        Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
+        return true;
+    }
+
     /// <summary>Asks the stage's supervision decider what to do about <paramref name="cause"/> (Stop when none is set).</summary>
     protected Directive Decide(Exception cause)
     {

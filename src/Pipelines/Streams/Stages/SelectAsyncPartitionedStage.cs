@@ -155,14 +155,11 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
                 return true;
             }
 
-            var failure = TaskCallbacks.FailureOf(task);
-            if (Decide(failure) == Directive.Stop)
+            if (!ResumeAfterFailedCall(task))
             {
-                FailStage(failure);
                 return false;
             }
 
-            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
             slot.State = AsyncSlotState.Dropped;
             return true;
         }

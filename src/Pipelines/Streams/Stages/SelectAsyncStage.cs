@@ -86,14 +86,11 @@ internal sealed class SelectAsyncStage<TIn, TOut>(int parallelism, Func<TIn, Tas
                 return true;
             }
 
-            var failure = TaskCallbacks.FailureOf(task);
-            if (Decide(failure) == Directive.Stop)
+            if (!ResumeAfterFailedCall(task))
             {
-                FailStage(failure);
                 return false;
             }
 
-            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
             slot.State = AsyncSlotState.Dropped;
             return true;
         }

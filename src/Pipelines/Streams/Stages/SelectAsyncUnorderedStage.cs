@@ -96,14 +96,11 @@ internal sealed class SelectAsyncUnorderedStage<TIn, TOut>(int parallelism, Func
                 return true;
             }
 
-            var failure = TaskCallbacks.FailureOf(task);
-            if (Decide(failure) == Directive.Stop)
+            if (!ResumeAfterFailedCall(task))
             {
-                FailStage(failure);
                 return false;
             }
 
-            Log.LogDebug(failure, "{Stage} dropped an element whose call failed", this);
             return true;
         }
 
