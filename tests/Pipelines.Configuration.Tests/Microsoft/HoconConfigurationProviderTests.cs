@@ -123,6 +123,44 @@ public sealed class HoconConfigurationProviderTests : IDisposable
         error.Message.Should().Be("inline:3:1: expected '}' to close the object opened at 1:3, found end of input");
     }
 
+    [Fact]
+    public void AddHoconString_HoconDurationsAndBooleans_BindToTimeSpanAndBool()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddHoconString("""
+                timing {
+                  poll-interval = 50ms
+                  stop-timeout = 30 seconds
+                  close-timeout = infinite
+                  dotnet-format = "00:00:05"
+                  enabled = yes
+                  verbose = off
+                  optional-timeout = 2m
+                }
+                """)
+            .Build();
+
+        var timing = configuration.GetSection("timing").Get<TimingOptions>()!;
+
+        timing.PollInterval.Should().Be(TimeSpan.FromMilliseconds(50));
+        timing.StopTimeout.Should().Be(TimeSpan.FromSeconds(30));
+        timing.CloseTimeout.Should().Be(Timeout.InfiniteTimeSpan);
+        timing.DotnetFormat.Should().Be(TimeSpan.FromSeconds(5), ".NET's own format keeps its meaning");
+        timing.Enabled.Should().BeTrue();
+        timing.Verbose.Should().BeFalse();
+        timing.OptionalTimeout.Should().Be(TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
+    public void AddHoconString_ValueThatIsNoDuration_FailsBindingNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddHoconString("timing { poll-interval = soon }").Build();
+
+        var act = () => configuration.GetSection("timing").Get<TimingOptions>();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*timing:poll-interval*");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     public sealed class ServiceOptions
@@ -141,5 +179,27 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     public sealed class LimitOptions
     {
         public int Max { get; set; }
+    }
+
+    public sealed class TimingOptions
+    {
+        [ConfigurationKeyName("poll-interval")]
+        public TimeSpan PollInterval { get; set; }
+
+        [ConfigurationKeyName("stop-timeout")]
+        public TimeSpan StopTimeout { get; set; }
+
+        [ConfigurationKeyName("close-timeout")]
+        public TimeSpan CloseTimeout { get; set; }
+
+        [ConfigurationKeyName("dotnet-format")]
+        public TimeSpan DotnetFormat { get; set; }
+
+        public bool Enabled { get; set; }
+
+        public bool Verbose { get; set; }
+
+        [ConfigurationKeyName("optional-timeout")]
+        public TimeSpan? OptionalTimeout { get; set; }
     }
 }

@@ -4,7 +4,11 @@ using Pipelines.Configuration;
 // found without an extra using.
 namespace Microsoft.Extensions.Configuration;
 
-/// <summary>Adds HOCON sources to a Microsoft.Extensions.Configuration builder.</summary>
+/// <summary>
+/// Adds HOCON sources to a Microsoft.Extensions.Configuration builder. Adding one also lets the binder read HOCON
+/// durations (<c>50ms</c>, <c>10 seconds</c>, <c>infinite</c>) into <see cref="TimeSpan"/> and <c>yes</c>/<c>no</c>/<c>on</c>/<c>off</c>
+/// into <see cref="bool"/>; the formats .NET accepts keep their meaning.
+/// </summary>
 public static class HoconConfigurationExtensions
 {
     /// <summary>Adds the HOCON file at <paramref name="path"/> (substitutions resolved within it and against environment variables).</summary>
@@ -15,6 +19,7 @@ public static class HoconConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        HoconValueConverters.Register();
         return builder.Add(new HoconConfigurationSource { Path = path, Optional = optional });
     }
 
@@ -23,6 +28,7 @@ public static class HoconConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(config);
+        HoconValueConverters.Register();
         return builder.Add(new HoconConfigurationSource { Config = config });
     }
 
@@ -34,6 +40,7 @@ public static class HoconConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(text);
+        HoconValueConverters.Register();
         return builder.Add(new HoconConfigurationSource { Text = text, Origin = origin });
     }
 }
