@@ -41,6 +41,9 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
     // Envelopes taken per push while upstream answers pulls synchronously, before yielding to the interpreter.
     private const int SyncBatch = 128;
 
+    // Slots of a new ring; it doubles while more envelopes are in flight, up to the parallelism.
+    private const int InitialSlots = 256;
+
     // librdkafka's queue is full when a shared producer is busy, or parallelism exceeds queue.buffering.max.messages.
     private static readonly TimeSpan QueueFullRetryDelay = TimeSpan.FromMilliseconds(10);
     private static readonly object FlushTimeoutTimer = new();
@@ -49,7 +52,9 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
     private readonly ProducerSettings<TKey, TValue> _settings;
     private readonly IProducer<TKey, TValue>? _sharedProducer;
     private readonly Inlet<TIn> _in;
-    private readonly Slot?[] _slots;
+    // Grows on demand up to the parallelism: a large parallelism is a bound, not a working set, and a ring sized for it
+    // up front would be a large-object allocation per materialization, later scanned by every collection.
+    private Slot?[] _slots;
     private readonly int _parallelism;
 
     private IProducer<TKey, TValue>? _producer;
@@ -76,7 +81,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
         _settings = settings;
         _sharedProducer = sharedProducer;
         _parallelism = settings.Parallelism;
-        _slots = new Slot?[_parallelism];
+        _slots = new Slot?[Math.Min(_parallelism, InitialSlots)];
     }
 
     protected internal override void PreStart()
@@ -195,7 +200,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
     }
 
     /// <summary>Whether another envelope may be admitted: nothing waits to be sent, a slot is free and the parallelism allows.</summary>
-    private bool HasRoom() => _sending is null && _occupied < _slots.Length && _recordsInSlots < _parallelism;
+    private bool HasRoom() => _sending is null && _occupied < _parallelism && _recordsInSlots < _parallelism;
 
     /// <summary>Whether the push handler may pull the next element synchronously (it has just grabbed one, so the inlet is not pulled).</summary>
     private bool CanTakeMore() => !_finished && !IsStopped && HasRoom() && !IsClosed(_in);
@@ -240,9 +245,28 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue, TPassThrough> : Gr
         }
     }
 
+    /// <summary>Doubles the full ring (at most to the parallelism), keeping the envelopes in arrival order from index 0.</summary>
+    private void Grow()
+    {
+        var bigger = new Slot?[Math.Min(_parallelism, _slots.Length * 2)];
+        for (var i = 0; i < _occupied; i++)
+        {
+            var index = _head + i;
+            bigger[i] = _slots[index >= _slots.Length ? index - _slots.Length : index];
+        }
+
+        _slots = bigger;
+        _head = 0;
+    }
+
     private Slot Admit(SlotKind kind, int count, TPassThrough passThrough)
     {
-        Debug.Assert(_occupied < _slots.Length && _sending is null, "an envelope arrives only when a slot is free");
+        Debug.Assert(_occupied < _parallelism && _sending is null, "an envelope arrives only when a slot is free");
+        if (_occupied == _slots.Length)
+        {
+            Grow();
+        }
+
         var index = _head + _occupied;
         if (index >= _slots.Length)
         {
