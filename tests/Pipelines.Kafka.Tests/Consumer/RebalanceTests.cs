@@ -111,6 +111,8 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
                 new TopicPartition(topic, i % partitions),
                 new Message<string, string> { Key = $"key-{i % keys}", Value = i.ToString(CultureInfo.InvariantCulture) }));
             await Task.WhenAll(deliveries);
+
+            // Pacing, not waiting for anything: spreads the records over the seconds the members take to join and leave.
             await Task.Delay(50);
         }
     }

@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -119,12 +120,6 @@ public sealed class CommittableSinkTests : IClassFixture<EmbeddedClusterFixture>
     private async Task<IReadOnlyList<long>> CommittedAsync(string group, string topic) =>
         [.. (await Kafka.GetCommittedOffsetsAsync(group, topic)).Select(o => o.Offset.Value)];
 
-    private async Task UntilCommittedAsync(string group, string topic, long total)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while ((await CommittedAsync(group, topic)).Where(o => o > 0).Sum() < total)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    private Task UntilCommittedAsync(string group, string topic, long total) =>
+        Eventually.TrueAsync(async () => (await CommittedAsync(group, topic)).Where(o => o > 0).Sum() >= total, Patience, $"{total} committed records");
 }

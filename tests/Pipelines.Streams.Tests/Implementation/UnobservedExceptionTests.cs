@@ -1,3 +1,4 @@
+using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Stage;
@@ -58,11 +59,21 @@ public sealed class UnobservedExceptionTests : StreamTestBase
         }
 
         // Several calls failing while the stream fails on the first one.
+        var started = 0;
+        var finished = 0;
         var failing = Source.From(Enumerable.Range(0, 20))
             .SelectAsyncUnordered(8, async i =>
             {
-                await Task.Yield();
-                return i >= 0 ? throw new InvalidOperationException($"call {i} failed") : i;
+                Interlocked.Increment(ref started);
+                try
+                {
+                    await Task.Yield();
+                    return i >= 0 ? throw new InvalidOperationException($"call {i} failed") : i;
+                }
+                finally
+                {
+                    Interlocked.Increment(ref finished);
+                }
             })
             .RunWith(Sink.Ignore<int>(), Materializer);
         await failing.Invoking(t => t).Should().ThrowAsync<InvalidOperationException>();
@@ -80,6 +91,8 @@ public sealed class UnobservedExceptionTests : StreamTestBase
         // A sink task faulted and never awaited by anyone.
         _ = Source.Failed<int>(new InvalidOperationException("nobody awaits this")).RunWith(TestSink.Probe<int>(), Materializer);
         await Materializer.AssertAllStagesStoppedAsync();
-        await Task.Delay(50);
+
+        // The calls still running when the stream failed finish on the pool; their failures must be in before collecting.
+        await Eventually.TrueAsync(() => Volatile.Read(ref finished) == Volatile.Read(ref started), what: "every started call to finish");
     }
 }

@@ -193,6 +193,7 @@ public sealed class SelectAsyncStageTests : StreamTestBase
         var maxInFlight = 0;
         var perKeyInFlight = new ConcurrentDictionary<int, int>();
         var violations = new ConcurrentQueue<string>();
+        using var callStarted = new SemaphoreSlim(0);
 
         Task<int> Call(int index)
         {
@@ -211,6 +212,7 @@ public sealed class SelectAsyncStageTests : StreamTestBase
 
             var tcs = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             pending[index] = tcs;
+            callStarted.Release();
             return tcs.Task;
         }
 
@@ -225,7 +227,8 @@ public sealed class SelectAsyncStageTests : StreamTestBase
             var snapshot = pending.Keys.ToArray();
             if (snapshot.Length == 0)
             {
-                await Task.Delay(1);
+                // Nothing in flight yet: wait until the stage starts a call.
+                (await callStarted.WaitAsync(Patience)).Should().BeTrue("the stage starts the next call");
                 continue;
             }
 
