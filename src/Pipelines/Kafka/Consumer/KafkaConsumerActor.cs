@@ -201,6 +201,22 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : IOffsetCommitte
         Wake();
     }
 
+    /// <summary>
+    /// Stops at once and shuts down after <paramref name="grace"/>, or sooner when the consumer ends: what a source does when
+    /// its stream is cancelled or fails, so that committers downstream get stop-timeout to finish. The consumer's own
+    /// failure, if any, is reported through the control, not here.
+    /// </summary>
+    public async Task StopThenShutdownAsync(TimeSpan grace)
+    {
+        Stop();
+        if (grace > TimeSpan.Zero)
+        {
+            await Task.WhenAny(Task.Delay(grace, _time), Completion).ConfigureAwait(false);
+        }
+
+        await ShutdownAsync().ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+    }
+
     /// <summary>Commits what is processed, closes the client (leaving the group) and completes <see cref="Completion"/>.</summary>
     public Task ShutdownAsync()
     {

@@ -81,20 +81,8 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
             {
                 // Cancelled or failed rather than stopped through the control: stop fetching now, and give committers
                 // downstream stop-timeout to finish before the consumer closes.
-                actor.Stop();
-                _ = ShutdownLaterAsync(actor, _stage._context.Settings.StopTimeout, TimeProvider);
+                _ = actor.StopThenShutdownAsync(_stage._context.Settings.StopTimeout);
             }
-        }
-
-        private static async Task ShutdownLaterAsync(KafkaConsumerActor<TKey, TValue> actor, TimeSpan delay, TimeProvider time)
-        {
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.WhenAny(Task.Delay(delay, time), actor.Completion).ConfigureAwait(false);
-            }
-
-            // The consumer's own failure, if any, is reported through the control.
-            await actor.ShutdownAsync().ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
         private void TryPush()

@@ -74,20 +74,8 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
             _control.StageStopped();
             if (_actor is { } actor && !_control.StopRequested)
             {
-                actor.Stop();
-                _ = ShutdownLaterAsync(actor, _stage._context.Settings.StopTimeout, TimeProvider);
+                _ = actor.StopThenShutdownAsync(_stage._context.Settings.StopTimeout);
             }
-        }
-
-        private static async Task ShutdownLaterAsync(KafkaConsumerActor<TKey, TValue> actor, TimeSpan delay, TimeProvider time)
-        {
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.WhenAny(Task.Delay(delay, time), actor.Completion).ConfigureAwait(false);
-            }
-
-            // The consumer's own failure, if any, is reported through the control.
-            await actor.ShutdownAsync().ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
 
         private void TryPush()

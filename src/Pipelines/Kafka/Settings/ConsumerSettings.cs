@@ -120,23 +120,15 @@ public sealed class ConsumerSettings<TKey, TValue>
     /// <summary>Returns a copy with the librdkafka property <paramref name="key"/> set to <paramref name="value"/>.</summary>
     public ConsumerSettings<TKey, TValue> WithProperty(string key, string value)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
-        ArgumentNullException.ThrowIfNull(value);
-        return With(s => s.PropertyMap = s.PropertyMap.SetItem(key, value));
+        var map = KafkaClientProperties.Set(PropertyMap, key, value);
+        return With(s => s.PropertyMap = map);
     }
 
     /// <summary>Returns a copy with every property of <paramref name="properties"/> set (others are kept).</summary>
     public ConsumerSettings<TKey, TValue> WithProperties(IEnumerable<KeyValuePair<string, string>> properties)
     {
-        ArgumentNullException.ThrowIfNull(properties);
-        var list = properties.ToList();
-        foreach (var (key, value) in list)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(key, nameof(properties));
-            ArgumentNullException.ThrowIfNull(value, nameof(properties));
-        }
-
-        return With(s => s.PropertyMap = s.PropertyMap.SetItems(list));
+        var map = KafkaClientProperties.SetAll(PropertyMap, properties);
+        return With(s => s.PropertyMap = map);
     }
 
     /// <summary>Returns a copy with <see cref="KeyDeserializer"/> set.</summary>

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace Pipelines.Kafka;
+
+/// <summary>The checks and updates of the librdkafka property maps that consumer and producer settings share.</summary>
+internal static class KafkaClientProperties
+{
+    /// <summary>Returns <paramref name="map"/> with <paramref name="key"/> set; the key must be non-empty, the value non-null.</summary>
+    public static ImmutableSortedDictionary<string, string> Set(ImmutableSortedDictionary<string, string> map, string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return map.SetItem(key, value);
+    }
+
+    /// <summary>Returns <paramref name="map"/> with every property set; nothing is set when one of them is invalid.</summary>
+    public static ImmutableSortedDictionary<string, string> SetAll(ImmutableSortedDictionary<string, string> map, IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var list = properties.ToList();
+        foreach (var (key, value) in list)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(key, nameof(properties));
+            ArgumentNullException.ThrowIfNull(value, nameof(properties));
+        }
+
+        return map.SetItems(list);
+    }
+}
