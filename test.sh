@@ -21,5 +21,9 @@ read -r passed failed skipped < <(awk '
     }
   }
   END { printf "%d %d %d\n", p, f, s }' "$LOG")
-echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [[ "$status" -ne 0 || "$failed" -ne 0 || "$passed" -eq 0 ]]; then exit 1; fi
+# A crashed test host leaves no count for the tests it did not run: say so, or the summary would read as all green.
+aborted="$(grep -c "Test Run Aborted" "$LOG" || true)"
+summary="tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [[ "$aborted" -ne 0 ]]; then summary+="; ${aborted} test run(s) aborted (see \"The active test run was aborted\" above)"; fi
+echo "$summary"
+if [[ "$status" -ne 0 || "$failed" -ne 0 || "$passed" -eq 0 || "$aborted" -ne 0 ]]; then exit 1; fi
