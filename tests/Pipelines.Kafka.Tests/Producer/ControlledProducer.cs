@@ -89,7 +89,13 @@ internal sealed class ControlledProducer : IProducer<string, string>
         {
             TopicPartitionOffsetError = new TopicPartitionOffsetError(sent.Topic, partition, offset, new Error(error)),
             Status = error == ErrorCode.NoError ? PersistenceStatus.Persisted : PersistenceStatus.NotPersisted,
-            Message = new Message<string, string> { Key = sent.Message.Key, Value = sent.Message.Value, Timestamp = new Timestamp(1_700_000_000_000 + sent.Index, TimestampType.CreateTime) },
+            Message = new Message<string, string>
+            {
+                Key = sent.Message.Key,
+                Value = sent.Message.Value,
+                Headers = sent.Message.Headers,
+                Timestamp = new Timestamp(1_700_000_000_000 + sent.Index, TimestampType.CreateTime),
+            },
         });
     }
 

@@ -195,6 +195,71 @@ public sealed class ProducerStageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlainSink_LaterDeliveryReportedFirst_FreesItsPlaceWhileTheEarlierIsOutstanding()
+    {
+        var run = Source.From(Enumerable.Range(0, 4).Select(Record)).RunWith(KafkaProducer.PlainSink(Settings(parallelism: 2), _producer), _materializer);
+        var first = await _producer.NextAsync(2);
+
+        // A sink has no results to keep in order, so record 0 being outstanding does not hold back the others.
+        _producer.Deliver(first[1]);
+        var third = await _producer.NextAsync();
+        _producer.Deliver(third);
+        var fourth = await _producer.NextAsync();
+        run.IsCompleted.Should().BeFalse("records 0 and 3 are unacknowledged");
+
+        _producer.Deliver(fourth);
+        _producer.Deliver(first[0]);
+        await run.WaitAsync(Patience);
+        new[] { third.Message.Value, fourth.Message.Value }.Should().Equal("v2", "v3");
+        _producer.MaxOutstanding.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task PlainSink_DeliveryReportedFailed_FailsNamingTheRecordsTopicKeyValueAndHeaders()
+    {
+        var record = new ProducerRecord<string, string>(Topic, "k7", "v7") { Headers = [new Header("trace", [1, 2, 3])] };
+        var run = Source.Single(record).RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer), _materializer);
+
+        _producer.Deliver(await _producer.NextAsync(), ErrorCode.Local_MsgTimedOut);
+
+        var failure = (await run.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<KafkaProduceException<string, string>>()).Which;
+        failure.Error.Code.Should().Be(ErrorCode.Local_MsgTimedOut);
+        failure.Topic.Should().Be(Topic);
+        failure.Partition.Should().Be(new Partition(0));
+        failure.Record.Key.Should().Be("k7");
+        failure.Record.Value.Should().Be("v7");
+        failure.Record.Headers.GetLastBytes("trace").Should().Equal(1, 2, 3);
+        failure.Message.Should().Contain($"topic \"{Topic}\" partition 0").And.Contain("message.timeout.ms");
+    }
+
+    [Fact]
+    public async Task PlainSink_LastDeliveryFailsAfterUpstreamCompleted_FailsInsteadOfCompleting()
+    {
+        var run = Source.From(Enumerable.Range(0, 2).Select(Record)).RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer), _materializer);
+        var sent = await _producer.NextAsync(2);
+        _producer.Deliver(sent[0]);
+
+        _producer.Deliver(sent[1], ErrorCode.MsgSizeTooLarge);
+
+        (await run.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<KafkaProduceException<string, string>>())
+            .Which.Record.Value.Should().Be("v1");
+    }
+
+    [Fact]
+    public async Task PlainSink_DeliveryFailsUnderResumingDecider_SkipsThatRecordAndCompletes()
+    {
+        var run = Source.From(Enumerable.Range(0, 3).Select(Record))
+            .RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider)), _materializer);
+        var sent = await _producer.NextAsync(3);
+
+        _producer.Deliver(sent[1], ErrorCode.MsgSizeTooLarge);
+        _producer.Deliver(sent[0]);
+        _producer.Deliver(sent[2]);
+
+        await run.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task FlexiFlow_LaterDeliveryFailsWhileEarlierOutstanding_FailsAtOnceNamingTopicPartitionAndReason()
     {
         var records = Enumerable.Range(0, 3).Select(i => new ProducerRecord<string, string>(Topic, new Partition(3), $"k{i}", $"v{i}")).ToList();

@@ -18,7 +18,7 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : ProducerStageLogic<IEnvelope<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>, IInHandler, IOutHandler
+    private sealed class Logic : InOrderProducerStageLogic<IEnvelope<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>, IInHandler, IOutHandler
     {
         private readonly Inlet<IEnvelope<TKey, TValue, TPassThrough>> _in;
         private readonly Outlet<IResults<TKey, TValue, TPassThrough>> _out;

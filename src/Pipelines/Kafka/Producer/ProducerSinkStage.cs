@@ -21,44 +21,7 @@ internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TVa
 
     public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
-        var logic = new Logic(this);
+        var logic = new ProducerSinkLogic<TKey, TValue>(Shape, Settings, SharedProducer);
         return (logic, logic.Completion.Task);
-    }
-
-    private sealed class Logic : ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue, NotUsed>, IInHandler
-    {
-        private readonly Inlet<ProducerRecord<TKey, TValue>> _in;
-
-        public Logic(ProducerSinkStage<TKey, TValue> stage)
-            : base(stage.Shape, stage.Shape.Inlet, stage.Settings, stage.SharedProducer)
-        {
-            _in = stage.Shape.Inlet;
-            SetHandler(_in, this);
-        }
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void OnPush() => OnElementPushed();
-
-        public void OnUpstreamFinish() => OnUpstreamFinished();
-
-        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-        protected internal override void PostStop()
-        {
-            base.PostStop();
-            Completion.TrySetException(StageFailure ?? AbortCause ?? new AbruptStageTerminationException($"{this} stopped before every record was acknowledged."));
-        }
-
-        protected override void Finish()
-        {
-            Completion.TrySetResult();
-            base.Finish();
-        }
-
-        private protected override void Take(ProducerRecord<TKey, TValue> element) => Accept(element, NotUsed.Instance);
-
-        // Nothing to emit: a finished record only frees its slot.
-        private protected override bool TryEmit(SlotView slot) => true;
     }
 }

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Pipelines.Streams;
+using Pipelines.Streams.Implementation;
+using Pipelines.Streams.Stage;
+
+namespace Pipelines.Kafka;
+
+/// <summary>
+/// The producer sink's running part: sends records in input order, keeps at most
+/// <see cref="ProducerSettings{TKey, TValue}.Parallelism"/> of them unacknowledged, and completes its task once upstream
+/// completed and every delivery was reported, or faults with the first failure the decider does not resume.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A sink hands nothing on, so it does not need to know which record a report is for: one delivery handler serves every
+/// record, and the stage keeps counts, not records. Records in flight are held by the client alone (as in a hand-written
+/// produce loop), so the sink allocates nothing per record and keeps no record alive that the client does not, and a
+/// record whose delivery is reported frees its place at once, whatever the records sent before it are waiting for.
+/// </para>
+/// <para>
+/// On the client's thread a handler counts the report (a counter on a cache line of its own), queues it if it failed,
+/// and schedules one callback on the island if none is pending; the callback processes every report that has arrived by
+/// then. The island reads the shared counter only when its last reading says the parallelism is used up, or to complete.
+/// </para>
+/// <para>
+/// A failed delivery is put to the supervision decider as a <see cref="KafkaProduceException{TKey, TValue}"/> whose
+/// record is rebuilt from the delivery report: the same topic, key, value, headers and timestamp (key and value as far as
+/// <c>dotnet.producer.enable.delivery.report.fields</c> keeps them), not the same instance. A record the client refuses
+/// outright (serialization, oversized) is reported as it was taken.
+/// </para>
+/// </remarks>
+internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue>, IInHandler
+{
+    private readonly Inlet<ProducerRecord<TKey, TValue>> _in;
+    private readonly Action<DeliveryReport<TKey, TValue>> _handler;
+    private readonly ConcurrentQueue<DeliveryReport<TKey, TValue>> _failedReports = new();
+
+    private StageCallback _deliveriesCallback = null!;
+    private ProducerRecord<TKey, TValue>? _waiting;
+    private long _sent;
+    private long _acknowledgedSeen;
+
+    // Written by the handler on the client's thread.
+    private PaddedLong _acknowledged;
+    private PaddedInt _drainScheduled;
+
+    public ProducerSinkLogic(SinkShape<ProducerRecord<TKey, TValue>> shape, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
+        : base(shape, shape.Inlet, settings, sharedProducer)
+    {
+        _in = shape.Inlet;
+        _handler = OnDelivered;
+        SetHandler(_in, this);
+    }
+
+    /// <summary>Completes when every record was acknowledged after upstream completed; faults with the stage's failure.</summary>
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <inheritdoc />
+    protected override bool HasRoom => _waiting is null && (_sent - _acknowledgedSeen < Parallelism || _sent - ReadAcknowledged() < Parallelism);
+
+    /// <inheritdoc />
+    /// <remarks>A failed report is queued before it is counted, so when every record is counted its failure is in the queue.</remarks>
+    protected override bool IsIdle => _waiting is null && _sent == ReadAcknowledged() && _failedReports.IsEmpty;
+
+    public void OnPush() => OnElementPushed();
+
+    public void OnUpstreamFinish() => OnUpstreamFinished();
+
+    public void OnUpstreamFailure(Exception cause) => FailStage(cause);
+
+    protected internal override void PreStart()
+    {
+        _deliveriesCallback = GetAsyncCallback(OnDeliveries);
+        base.PreStart();
+    }
+
+    protected internal override void PostStop()
+    {
+        base.PostStop();
+        Completion.TrySetException(StageFailure ?? AbortCause ?? new AbruptStageTerminationException($"{this} stopped before every record was acknowledged."));
+    }
+
+    protected override void Finish()
+    {
+        Completion.TrySetResult();
+        base.Finish();
+    }
+
+    /// <inheritdoc />
+    private protected override void Take(ProducerRecord<TKey, TValue> element)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        SendRecord(element);
+    }
+
+    /// <inheritdoc />
+    private protected override bool Progress()
+    {
+        while (_failedReports.TryDequeue(out var report))
+        {
+            if (!ResumeAfter(new KafkaProduceException<TKey, TValue>(report.Error, RecordOf(report), report.Partition)))
+            {
+                return false;
+            }
+        }
+
+        if (_waiting is { } waiting && !QueueFullWaiting)
+        {
+            _waiting = null;
+            return SendRecord(waiting);
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    private protected override int Unacknowledged() => (int)(_sent - ReadAcknowledged());
+
+    /// <summary>The record a failed report is for, rebuilt from what the report carries.</summary>
+    private static ProducerRecord<TKey, TValue> RecordOf(DeliveryReport<TKey, TValue> report)
+    {
+        if (report.Message is not { } message)
+        {
+            return new ProducerRecord<TKey, TValue>(report.Topic, default!, default!);
+        }
+
+        return new ProducerRecord<TKey, TValue>(report.Topic, message.Key, message.Value) { Headers = message.Headers, Timestamp = message.Timestamp };
+    }
+
+    private long ReadAcknowledged() => _acknowledgedSeen = Volatile.Read(ref _acknowledged.Value);
+
+    /// <summary>Hands a record to the client; false when it was refused and the stage failed.</summary>
+    private bool SendRecord(ProducerRecord<TKey, TValue> record)
+    {
+        switch (Send(record, _handler, out var failure))
+        {
+            case SendOutcome.Sent:
+                _sent++;
+                return true;
+            case SendOutcome.QueueFull:
+                _waiting = record;
+                return true;
+            default:
+                // Nothing was sent, so no report will come for this record.
+                return ResumeAfter(failure!);
+        }
+    }
+
+    private void OnDeliveries()
+    {
+        // A full fence: the reads that follow must not move before the flag is cleared, or a report counted meanwhile
+        // could find the flag still set and schedule nothing (a lost wake-up).
+        Interlocked.Exchange(ref _drainScheduled.Value, 0);
+        Pump();
+    }
+
+    // Runs on the client's thread.
+    private void OnDelivered(DeliveryReport<TKey, TValue> report)
+    {
+        if (report.Error.IsError)
+        {
+            _failedReports.Enqueue(report);
+        }
+
+        // The increment is a full fence, so the flag read below cannot see a value from before the island cleared it
+        // and looked at the counter. Reading first keeps the common case (a drain already scheduled) free of a second
+        // interlocked operation.
+        Interlocked.Increment(ref _acknowledged.Value);
+        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
+        {
+            _deliveriesCallback.Invoke();
+        }
+    }
+}
