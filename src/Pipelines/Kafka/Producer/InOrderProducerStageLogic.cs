@@ -20,8 +20,8 @@ namespace Pipelines.Kafka;
 /// <para>
 /// Delivery reports arrive on the client's thread. A handler only copies the outcome (partition, offset, timestamp, error)
 /// into its slot and lets the report go, so reports die young where the client allocated them; the first report after
-/// the island last looked schedules one <see cref="OnDeliveries"/> callback, which processes every report that has arrived
-/// by then (many reports, one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
+/// the island last looked schedules one callback, which processes every report that has arrived by then (many reports,
+/// one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
 /// as it arrives, not when its slot reaches the head of the ring. The two counters the handlers write sit on cache lines of
 /// their own, and the island never reads a counter per record: the bound on records in flight is kept by the island alone,
 /// from the records held by occupied slots.
@@ -41,7 +41,6 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
     // up front would be a large-object allocation per materialization, later scanned by every collection.
     private Slot?[] _slots;
 
-    private StageCallback _deliveriesCallback = null!;
     private int _head;
     private int _occupied;
     private Slot? _sending;
@@ -50,7 +49,6 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
 
     // Written by delivery handlers on the client's thread.
     private PaddedInt _failureSignals;
-    private PaddedInt _drainScheduled;
 
     protected InOrderProducerStageLogic(Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape, inlet, settings, sharedProducer)
@@ -63,12 +61,6 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
 
     /// <inheritdoc />
     protected override bool IsIdle => _occupied == 0;
-
-    protected internal override void PreStart()
-    {
-        _deliveriesCallback = GetAsyncCallback(OnDeliveries);
-        base.PreStart();
-    }
 
     /// <summary>Takes an envelope of one record and sends it if the parallelism allows.</summary>
     protected void Accept(ProducerRecord<TKey, TValue> record, TPassThrough passThrough)
@@ -274,14 +266,6 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
         return true;
     }
 
-    private void OnDeliveries()
-    {
-        // A full fence: the reads of the slots that follow must not move before the flag is cleared, or a report
-        // published meanwhile could find the flag still set and schedule nothing (a lost wake-up).
-        Interlocked.Exchange(ref _drainScheduled.Value, 0);
-        Pump();
-    }
-
     /// <summary>The records sent and not reported yet (an O(occupied slots) scan, for the rare paths that report it).</summary>
     private protected override int Unacknowledged()
     {
@@ -308,12 +292,8 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
             Interlocked.Increment(ref _failureSignals.Value);
         }
 
-        // Publish is a full fence, so this read cannot see a flag the island cleared before looking at the slot. Reading
-        // first keeps the common case (a drain already scheduled) free of a second interlocked operation.
-        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
-        {
-            _deliveriesCallback.Invoke();
-        }
+        // Publish ends with a full fence.
+        ScheduleDeliveriesDrain();
     }
 
     internal enum SlotKind

@@ -26,6 +26,11 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
     }
 
     /// <summary>The record that was not produced.</summary>
+    /// <remarks>
+    /// The envelope's own record, except for a delivery that <see cref="KafkaProducer.PlainSink{TKey, TValue}(ProducerSettings{TKey, TValue})"/>
+    /// saw fail: the sink keeps no records in flight, so it rebuilds this one from the delivery report (the same topic,
+    /// key, value, headers and timestamp, as far as <c>dotnet.producer.enable.delivery.report.fields</c> keeps them).
+    /// </remarks>
     public ProducerRecord<TKey, TValue> Record { get; }
 
     /// <summary>The topic the record was for.</summary>

@@ -36,14 +36,12 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     private readonly Action<DeliveryReport<TKey, TValue>> _handler;
     private readonly ConcurrentQueue<DeliveryReport<TKey, TValue>> _failedReports = new();
 
-    private StageCallback _deliveriesCallback = null!;
     private ProducerRecord<TKey, TValue>? _waiting;
     private long _sent;
     private long _acknowledgedSeen;
 
     // Written by the handler on the client's thread.
     private PaddedLong _acknowledged;
-    private PaddedInt _drainScheduled;
 
     public ProducerSinkLogic(SinkShape<ProducerRecord<TKey, TValue>> shape, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape, shape.Inlet, settings, sharedProducer)
@@ -68,12 +66,6 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     public void OnUpstreamFinish() => OnUpstreamFinished();
 
     public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-    protected internal override void PreStart()
-    {
-        _deliveriesCallback = GetAsyncCallback(OnDeliveries);
-        base.PreStart();
-    }
 
     protected internal override void PostStop()
     {
@@ -147,14 +139,6 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
         }
     }
 
-    private void OnDeliveries()
-    {
-        // A full fence: the reads that follow must not move before the flag is cleared, or a report counted meanwhile
-        // could find the flag still set and schedule nothing (a lost wake-up).
-        Interlocked.Exchange(ref _drainScheduled.Value, 0);
-        Pump();
-    }
-
     // Runs on the client's thread.
     private void OnDelivered(DeliveryReport<TKey, TValue> report)
     {
@@ -163,13 +147,8 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
             _failedReports.Enqueue(report);
         }
 
-        // The increment is a full fence, so the flag read below cannot see a value from before the island cleared it
-        // and looked at the counter. Reading first keeps the common case (a drain already scheduled) free of a second
-        // interlocked operation.
+        // The increment is the full fence the drain needs after the report is recorded.
         Interlocked.Increment(ref _acknowledged.Value);
-        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
-        {
-            _deliveriesCallback.Invoke();
-        }
+        ScheduleDeliveriesDrain();
     }
 }

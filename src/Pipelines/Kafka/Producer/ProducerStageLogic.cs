@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
 using Pipelines.Streams;
+using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Kafka;
@@ -33,8 +34,12 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     private IProducer<TKey, TValue>? _producer;
     private Task? _flushTask;
     private TopicPartition? _anyPartition;
+    private StageCallback _deliveriesCallback = null!;
     private bool _upstreamFinished;
     private bool _finished;
+
+    // Written by delivery handlers on the client's thread: whether a drain of the reports is scheduled on the island.
+    private PaddedInt _drainScheduled;
 
     protected ProducerStageLogic(Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
         : base(shape)
@@ -61,6 +66,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     {
         // Error texts come from librdkafka, even when a shared producer is not a librdkafka client.
         Librdkafka.EnsureLoaded();
+        _deliveriesCallback = GetAsyncCallback(OnDeliveries);
         if (_sharedProducer is not null)
         {
             _producer = _sharedProducer;
@@ -218,6 +224,21 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     }
 
     /// <summary>
+    /// Called by a delivery handler on the client's thread once the report is recorded where <see cref="Progress"/> finds
+    /// it, with a full fence in between (an interlocked operation): schedules one <see cref="Pump"/> on the island unless
+    /// one is pending, so many reports cost one mailbox event.
+    /// </summary>
+    private protected void ScheduleDeliveriesDrain()
+    {
+        // After the caller's fence this read cannot see a flag the island cleared before it looked at the reports. Reading
+        // first keeps the common case (a drain already scheduled) free of a second interlocked operation.
+        if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
+        {
+            _deliveriesCallback.Invoke();
+        }
+    }
+
+    /// <summary>
     /// Puts a failed record to the supervision decider: Resume and Restart drop it (logged) and return
     /// <see langword="true"/>; Stop fails the stage and returns <see langword="false"/>.
     /// </summary>
@@ -261,6 +282,14 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
             ? inner
             : thrown;
         return new KafkaProduceException<TKey, TValue>(kafka.Error, record, record.Partition, cause);
+    }
+
+    private void OnDeliveries()
+    {
+        // A full fence: the reads of the reports that follow must not move before the flag is cleared, or a report
+        // recorded meanwhile could find the flag still set and schedule nothing (a lost wake-up).
+        Interlocked.Exchange(ref _drainScheduled.Value, 0);
+        Pump();
     }
 
     private void FailProducer(Exception failure)
