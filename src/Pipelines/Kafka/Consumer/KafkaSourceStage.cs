@@ -45,10 +45,9 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         private readonly Outlet<TOut> _out;
         private KafkaConsumerActor<TKey, TValue>? _actor;
         private ConsumerReader<TKey, TValue>? _reader;
-        private StageCallback<bool>? _onWaited;
+        private ReadableWait? _wait;
         private StageCallback<Exception>? _onFailed;
         private StageCallback<TOut>? _onCommitted;
-        private bool _waiting;
         private bool _committing;
 
         public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
@@ -64,11 +63,11 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
 
         protected internal override void PreStart()
         {
-            _onWaited = GetAsyncCallback<bool>(OnWaited);
             _onFailed = GetAsyncCallback<Exception>(FailStage);
             _onCommitted = GetAsyncCallback<TOut>(OnCommitted);
             _actor = _stage._context.CreateActor(TimeProvider, Log);
             _reader = _actor.Reader!;
+            _wait = new ReadableWait(() => _reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), _onFailed);
             _actor.Start();
             var stop = GetAsyncCallback(CompleteStage);
             _control.Attach(_actor, stop.Invoke);
@@ -106,31 +105,12 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
                 return;
             }
 
-            if (!_waiting)
-            {
-                _waiting = true;
-                _ = WaitAsync();
-            }
-        }
-
-        private async Task WaitAsync()
-        {
-            try
-            {
-                var more = await _reader!.WaitToReadAsync().ConfigureAwait(false);
-                _onWaited!.Invoke(more);
-            }
-#pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails the stream with it.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _onFailed!.Invoke(ex);
-            }
+            _wait!.Start();
         }
 
         private void OnWaited(bool more)
         {
-            _waiting = false;
+            _wait!.Answered();
             if (!more)
             {
                 CompleteStage();

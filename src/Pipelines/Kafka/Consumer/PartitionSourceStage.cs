@@ -36,9 +36,7 @@ internal sealed class PartitionSourceStage<TKey, TValue, TOut> : GraphStage<Sour
     {
         private readonly PartitionSourceStage<TKey, TValue, TOut> _stage;
         private readonly Outlet<TOut> _out;
-        private StageCallback<bool>? _onWaited;
-        private StageCallback<Exception>? _onFailed;
-        private bool _waiting;
+        private ReadableWait? _wait;
 
         public Logic(PartitionSourceStage<TKey, TValue, TOut> stage)
             : base(stage.Shape)
@@ -57,37 +55,17 @@ internal sealed class PartitionSourceStage<TKey, TValue, TOut> : GraphStage<Sour
                 return;
             }
 
-            if (!_waiting)
-            {
-                _waiting = true;
-                _ = WaitAsync();
-            }
+            _wait!.Start();
         }
 
         protected internal override void PreStart()
         {
-            _onWaited = GetAsyncCallback<bool>(OnWaited);
-            _onFailed = GetAsyncCallback<Exception>(FailStage);
-        }
-
-        private async Task WaitAsync()
-        {
-            try
-            {
-                var more = await _stage._reader.WaitToReadAsync().ConfigureAwait(false);
-                _onWaited!.Invoke(more);
-            }
-#pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails the substream with it.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _onFailed!.Invoke(ex);
-            }
+            _wait = new ReadableWait(() => _stage._reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
         }
 
         private void OnWaited(bool more)
         {
-            _waiting = false;
+            _wait!.Answered();
             if (!more)
             {
                 CompleteStage();

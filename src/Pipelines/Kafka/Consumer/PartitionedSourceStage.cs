@@ -44,9 +44,7 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
         private readonly ConsumerControl _control;
         private readonly Outlet<(TopicPartition, Source<TOut, NotUsed>)> _out;
         private KafkaConsumerActor<TKey, TValue>? _actor;
-        private StageCallback<bool>? _onWaited;
-        private StageCallback<Exception>? _onFailed;
-        private bool _waiting;
+        private ReadableWait? _wait;
 
         public Logic(PartitionedSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
             : base(stage.Shape)
@@ -61,9 +59,9 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
 
         protected internal override void PreStart()
         {
-            _onWaited = GetAsyncCallback<bool>(OnWaited);
-            _onFailed = GetAsyncCallback<Exception>(FailStage);
             _actor = _stage._context.CreateActor(TimeProvider, Log);
+            var partitions = _actor.AssignedPartitions!;
+            _wait = new ReadableWait(() => partitions.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
             _actor.Start();
             var stop = GetAsyncCallback(CompleteStage);
             _control.Attach(_actor, stop.Invoke);
@@ -88,31 +86,12 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
                 return;
             }
 
-            if (!_waiting)
-            {
-                _waiting = true;
-                _ = WaitAsync(partitions);
-            }
-        }
-
-        private async Task WaitAsync(System.Threading.Channels.ChannelReader<ConsumerReader<TKey, TValue>> partitions)
-        {
-            try
-            {
-                var more = await partitions.WaitToReadAsync().ConfigureAwait(false);
-                _onWaited!.Invoke(more);
-            }
-#pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails the stream with it.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _onFailed!.Invoke(ex);
-            }
+            _wait!.Start();
         }
 
         private void OnWaited(bool more)
         {
-            _waiting = false;
+            _wait!.Answered();
             if (!more)
             {
                 CompleteStage();
