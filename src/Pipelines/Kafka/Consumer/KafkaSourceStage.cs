@@ -38,12 +38,10 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         return (new Logic(this, control), control);
     }
 
-    private sealed class Logic : OutGraphStageLogic
+    private sealed class Logic : ConsumerSourceLogic<TKey, TValue>
     {
         private readonly KafkaSourceStage<TKey, TValue, TOut> _stage;
-        private readonly ConsumerControl _control;
         private readonly Outlet<TOut> _out;
-        private KafkaConsumerActor<TKey, TValue>? _actor;
         private ConsumerReader<TKey, TValue>? _reader;
         private ReadableWait? _wait;
         private StageCallback<Exception>? _onFailed;
@@ -51,37 +49,21 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         private bool _committing;
 
         public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._context, control)
         {
             _stage = stage;
-            _control = control;
             _out = stage.Shape.Outlet;
             SetHandler(_out, this);
         }
 
         public override void OnPull() => TryPush();
 
-        protected internal override void PreStart()
+        protected override void Prepare(KafkaConsumerActor<TKey, TValue> actor)
         {
             _onFailed = GetAsyncCallback<Exception>(FailStage);
             _onCommitted = GetAsyncCallback<TOut>(OnCommitted);
-            _actor = _stage._context.CreateActor(TimeProvider, Log);
-            _reader = _actor.Reader!;
+            _reader = actor.Reader!;
             _wait = new ReadableWait(() => _reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), _onFailed);
-            _actor.Start();
-            var stop = GetAsyncCallback(CompleteStage);
-            _control.Attach(_actor, stop.Invoke);
-        }
-
-        protected internal override void PostStop()
-        {
-            _control.StageStopped();
-            if (_actor is { } actor && !_control.StopRequested)
-            {
-                // Cancelled or failed rather than stopped through the control: stop fetching now, and give committers
-                // downstream stop-timeout to finish before the consumer closes.
-                _ = actor.StopThenShutdownAsync(_stage._context.Settings.StopTimeout);
-            }
         }
 
         private void TryPush()
@@ -127,7 +109,7 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
             _committing = true;
             var result = record.Result;
             var element = _stage._map(record);
-            _actor!.CommitPositionAsync(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1), CancellationToken.None)
+            Actor.CommitPositionAsync(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1), CancellationToken.None)
                 .ContinueWith(
                     t =>
                     {

@@ -38,47 +38,31 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
         return (new Logic(this, control), control);
     }
 
-    private sealed class Logic : OutGraphStageLogic
+    private sealed class Logic : ConsumerSourceLogic<TKey, TValue>
     {
         private readonly PartitionedSourceStage<TKey, TValue, TOut> _stage;
-        private readonly ConsumerControl _control;
         private readonly Outlet<(TopicPartition, Source<TOut, NotUsed>)> _out;
-        private KafkaConsumerActor<TKey, TValue>? _actor;
         private ReadableWait? _wait;
 
         public Logic(PartitionedSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._context, control)
         {
             _stage = stage;
-            _control = control;
             _out = stage.Shape.Outlet;
             SetHandler(_out, this);
         }
 
         public override void OnPull() => TryPush();
 
-        protected internal override void PreStart()
+        protected override void Prepare(KafkaConsumerActor<TKey, TValue> actor)
         {
-            _actor = _stage._context.CreateActor(TimeProvider, Log);
-            var partitions = _actor.AssignedPartitions!;
+            var partitions = actor.AssignedPartitions!;
             _wait = new ReadableWait(() => partitions.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
-            _actor.Start();
-            var stop = GetAsyncCallback(CompleteStage);
-            _control.Attach(_actor, stop.Invoke);
-        }
-
-        protected internal override void PostStop()
-        {
-            _control.StageStopped();
-            if (_actor is { } actor && !_control.StopRequested)
-            {
-                _ = actor.StopThenShutdownAsync(_stage._context.Settings.StopTimeout);
-            }
         }
 
         private void TryPush()
         {
-            var partitions = _actor!.AssignedPartitions!;
+            var partitions = Actor.AssignedPartitions!;
             if (partitions.TryRead(out var reader))
             {
                 var source = Source.FromGraph(new PartitionSourceStage<TKey, TValue, TOut>(reader, _stage._map, _stage.Name));
