@@ -107,7 +107,8 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     }
 
     /// <inheritdoc />
-    private protected override int Unacknowledged() => (int)(_sent - ReadAcknowledged());
+    /// <remarks>A record the client's full queue refused counts too: it was not acknowledged either.</remarks>
+    private protected override int Unacknowledged() => (int)(_sent - ReadAcknowledged()) + (_waiting is null ? 0 : 1);
 
     /// <summary>The record a failed report is for, rebuilt from what the report carries.</summary>
     private static ProducerRecord<TKey, TValue> RecordOf(DeliveryReport<TKey, TValue> report)
