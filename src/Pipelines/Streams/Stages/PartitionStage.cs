@@ -124,9 +124,10 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
                 return;
             }
 
-            foreach (var outlet in Out)
+            // An index loop: foreach over the IReadOnlyList would allocate an enumerator for every element.
+            for (var i = 0; i < Out.Count; i++)
             {
-                if (IsAvailable(outlet))
+                if (IsAvailable(Out[i]))
                 {
                     Pull(In);
                     return;
