@@ -23,42 +23,27 @@ internal sealed class BroadcastStage<T> : GraphStage<UniformFanOutShape<T, T>>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : GraphStageLogic, IInHandler
+    private sealed class Logic : FanOutLogic<T>
     {
-        private readonly Inlet<T> _in;
-        private readonly IReadOnlyList<Outlet<T>> _out;
-        private readonly bool _eagerCancel;
-
         // Outputs that have not pulled since the last element was emitted; upstream is pulled when none is left.
         private readonly bool[] _awaitingPull;
         private int _awaitingCount;
-        private int _runningDownstreams;
 
         public Logic(BroadcastStage<T> stage)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._eagerCancel)
         {
-            _in = stage.Shape.In;
-            _out = stage.Shape.Out;
-            _eagerCancel = stage._eagerCancel;
-            _awaitingPull = new bool[_out.Count];
+            _awaitingPull = new bool[Out.Count];
             Array.Fill(_awaitingPull, true);
-            _awaitingCount = _out.Count;
-            _runningDownstreams = _out.Count;
-            SetHandler(_in, this);
-            for (var i = 0; i < _out.Count; i++)
-            {
-                var index = i;
-                SetHandler(_out[i], onPull: () => OnPull(index), onDownstreamFinish: cause => OnDownstreamFinish(index, cause));
-            }
+            _awaitingCount = Out.Count;
         }
 
-        public void OnPush()
+        public override void OnPush()
         {
-            var element = Grab(_in);
+            var element = Grab(In);
             _awaitingCount = 0;
-            for (var i = 0; i < _out.Count; i++)
+            for (var i = 0; i < Out.Count; i++)
             {
-                var outlet = _out[i];
+                var outlet = Out[i];
                 if (!IsClosed(outlet))
                 {
                     Push(outlet, element);
@@ -68,33 +53,15 @@ internal sealed class BroadcastStage<T> : GraphStage<UniformFanOutShape<T, T>>
             }
         }
 
-        public void OnUpstreamFinish() => CompleteStage();
-
-        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-        private void OnPull(int index)
+        protected override void OnPull(int index)
         {
             _awaitingPull[index] = false;
             _awaitingCount--;
             PullIfAllPulled();
         }
 
-        private void OnDownstreamFinish(int index, Exception? cause)
+        protected override void OnOutputCancelled(int index)
         {
-            _runningDownstreams--;
-            if (_eagerCancel && cause is not null)
-            {
-                // The output failed (e.g. AlsoTo's side sink threw): the other outputs learn why instead of just completing.
-                FailStage(cause);
-                return;
-            }
-
-            if (_eagerCancel || _runningDownstreams == 0)
-            {
-                CancelStage(cause);
-                return;
-            }
-
             if (_awaitingPull[index])
             {
                 _awaitingPull[index] = false;
@@ -107,7 +74,7 @@ internal sealed class BroadcastStage<T> : GraphStage<UniformFanOutShape<T, T>>
         {
             if (_awaitingCount == 0)
             {
-                TryPull(_in);
+                TryPull(In);
             }
         }
     }

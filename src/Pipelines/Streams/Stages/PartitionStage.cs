@@ -25,46 +25,32 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : GraphStageLogic, IInHandler
+    private sealed class Logic : FanOutLogic<T>
     {
-        private readonly Inlet<T> _in;
-        private readonly IReadOnlyList<Outlet<T>> _out;
         private readonly Func<T, int> _partitioner;
-        private readonly bool _eagerCancel;
-        private int _runningDownstreams;
         private bool _hasPending;
         private T _pending = default!;
         private int _pendingIndex;
 
         public Logic(PartitionStage<T> stage)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._eagerCancel)
         {
-            _in = stage.Shape.In;
-            _out = stage.Shape.Out;
             _partitioner = stage._partitioner;
-            _eagerCancel = stage._eagerCancel;
-            _runningDownstreams = _out.Count;
-            SetHandler(_in, this);
-            for (var i = 0; i < _out.Count; i++)
-            {
-                var index = i;
-                SetHandler(_out[i], onPull: () => OnPull(index), onDownstreamFinish: cause => OnDownstreamFinish(index, cause));
-            }
         }
 
-        public void OnPush()
+        public override void OnPush()
         {
-            var element = Grab(_in);
+            var element = Grab(In);
             var index = _partitioner(element);
-            if ((uint)index >= (uint)_out.Count)
+            if ((uint)index >= (uint)Out.Count)
             {
                 FailStage(new PartitionOutOfBoundsException(
-                    $"The partitioner of {this} returned {index} for element '{element}', but the stage has {_out.Count} outputs "
-                    + $"(valid indexes are 0 to {_out.Count - 1})."));
+                    $"The partitioner of {this} returned {index} for element '{element}', but the stage has {Out.Count} outputs "
+                    + $"(valid indexes are 0 to {Out.Count - 1})."));
                 return;
             }
 
-            var outlet = _out[index];
+            var outlet = Out[index];
             if (IsClosed(outlet))
             {
                 // The output was cancelled: it asked for no more elements.
@@ -83,7 +69,7 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
             }
         }
 
-        public void OnUpstreamFinish()
+        public override void OnUpstreamFinish()
         {
             if (!_hasPending)
             {
@@ -91,15 +77,13 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
             }
         }
 
-        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
         protected override void OnResume(Exception cause) => PullIfAnyDemand();
 
-        private void OnPull(int index)
+        protected override void OnPull(int index)
         {
             if (!_hasPending)
             {
-                TryPull(_in);
+                TryPull(In);
                 return;
             }
 
@@ -107,27 +91,13 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
             {
                 var element = _pending;
                 ClearPending();
-                Push(_out[index], element);
+                Push(Out[index], element);
                 ContinueAfterPending();
             }
         }
 
-        private void OnDownstreamFinish(int index, Exception? cause)
+        protected override void OnOutputCancelled(int index)
         {
-            _runningDownstreams--;
-            if (_eagerCancel && cause is not null)
-            {
-                // The output failed (e.g. AlsoTo's side sink threw): the other outputs learn why instead of just completing.
-                FailStage(cause);
-                return;
-            }
-
-            if (_eagerCancel || _runningDownstreams == 0)
-            {
-                CancelStage(cause);
-                return;
-            }
-
             if (_hasPending && index == _pendingIndex)
             {
                 ClearPending();
@@ -137,7 +107,7 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
 
         private void ContinueAfterPending()
         {
-            if (IsClosed(_in))
+            if (IsClosed(In))
             {
                 CompleteStage();
             }
@@ -149,16 +119,17 @@ internal sealed class PartitionStage<T> : GraphStage<UniformFanOutShape<T, T>>
 
         private void PullIfAnyDemand()
         {
-            if (HasBeenPulled(_in) || IsClosed(_in))
+            if (HasBeenPulled(In) || IsClosed(In))
             {
                 return;
             }
 
-            foreach (var outlet in _out)
+            // An index loop: foreach over the IReadOnlyList would allocate an enumerator for every element.
+            for (var i = 0; i < Out.Count; i++)
             {
-                if (IsAvailable(outlet))
+                if (IsAvailable(Out[i]))
                 {
-                    Pull(_in);
+                    Pull(In);
                     return;
                 }
             }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
@@ -16,8 +15,6 @@ namespace Pipelines.Streams.Stages;
 internal sealed class RestartFlowStage<TIn, TOut, TMat>(Func<Flow<TIn, TOut, TMat>> factory, RestartSettings settings, bool onlyOnFailures)
     : GraphStage<FlowShape<TIn, TOut>>
 {
-    private static readonly object TimerKey = new();
-
     private readonly Func<Flow<TIn, TOut, TMat>> _factory = factory ?? throw new ArgumentNullException(nameof(factory));
     private readonly RestartSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     private readonly bool _onlyOnFailures = onlyOnFailures;
@@ -26,20 +23,18 @@ internal sealed class RestartFlowStage<TIn, TOut, TMat>(Func<Flow<TIn, TOut, TMa
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : GraphStageLogic
+    private sealed class Logic : RestartWithBackoffLogic
     {
         private readonly RestartFlowStage<TIn, TOut, TMat> _stage;
         private readonly Inlet<TIn> _in;
         private readonly Outlet<TOut> _out;
-        private RestartBackoff _backoff = null!;
         private SubSourceOutlet<TIn>? _feed;
         private SubSinkInlet<TOut>? _drain;
-        private int _incarnation;
         private TIn _pending = default!;
         private bool _hasPending;
 
         public Logic(RestartFlowStage<TIn, TOut, TMat> stage)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._settings, "flow")
         {
             _stage = stage;
             _in = stage.Shape.Inlet;
@@ -48,19 +43,11 @@ internal sealed class RestartFlowStage<TIn, TOut, TMat>(Func<Flow<TIn, TOut, TMa
             SetHandler(_out, onPull: OnPull, onDownstreamFinish: OnDownstreamFinish);
         }
 
-        protected internal override void PreStart()
-        {
-            _backoff = new RestartBackoff(_stage._settings, TimeProvider);
-            StartIncarnation();
-        }
-
         protected internal override void PostStop()
         {
             _drain?.Cancel();
             _feed?.Complete();
         }
-
-        protected override void OnTimer(object timerKey) => StartIncarnation();
 
         private void OnPush()
         {
@@ -181,15 +168,13 @@ internal sealed class RestartFlowStage<TIn, TOut, TMat>(Func<Flow<TIn, TOut, TMa
             }
         }
 
-        private void StartIncarnation()
+        protected override void StartIncarnation()
         {
-            _incarnation++;
-            var name = $"{this}.incarnation-{_incarnation}";
+            var name = BeginIncarnation();
             var feed = new SubSourceOutlet<TIn>(this, name + ".feed", new FeedHandler(this));
             var drain = new SubSinkInlet<TOut>(this, name + ".drain", new DrainHandler(this));
             _feed = feed;
             _drain = drain;
-            _backoff.Started();
             try
             {
                 feed.Source.Via(_stage._factory()).RunWith(drain.Sink, Materializer);
@@ -209,37 +194,12 @@ internal sealed class RestartFlowStage<TIn, TOut, TMat>(Func<Flow<TIn, TOut, TMa
             }
         }
 
-        private void ScheduleRestart(Exception? cause)
+        protected override void DropIncarnation()
         {
             _feed?.Complete();
             _drain?.Cancel();
             _feed = null;
             _drain = null;
-            if (!_backoff.TryNext(out var delay))
-            {
-                Log.LogWarning(cause, "{Stage} reached its limit of {MaxRestarts} restarts; ending the stream", this, _stage._settings.MaxRestarts);
-                if (cause is null)
-                {
-                    CompleteStage();
-                }
-                else
-                {
-                    FailStage(cause);
-                }
-
-                return;
-            }
-
-            if (cause is null)
-            {
-                Log.LogDebug("{Stage}: the flow completed; restart {Count} in {Delay}", this, _backoff.RestartCount, delay);
-            }
-            else
-            {
-                Log.LogWarning(cause, "{Stage}: the flow failed; restart {Count} in {Delay}", this, _backoff.RestartCount, delay);
-            }
-
-            ScheduleOnce(TimerKey, delay);
         }
 
         private sealed class FeedHandler(Logic logic) : IOutHandler

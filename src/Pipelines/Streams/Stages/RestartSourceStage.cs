@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Pipelines.Streams.Dsl;
 using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
@@ -14,8 +13,6 @@ namespace Pipelines.Streams.Stages;
 internal sealed class RestartSourceStage<T, TMat>(Func<Source<T, TMat>> factory, RestartSettings settings, bool onlyOnFailures)
     : GraphStage<SourceShape<T>>
 {
-    private static readonly object TimerKey = new();
-
     private readonly Func<Source<T, TMat>> _factory = factory ?? throw new ArgumentNullException(nameof(factory));
     private readonly RestartSettings _settings = settings ?? throw new ArgumentNullException(nameof(settings));
     private readonly bool _onlyOnFailures = onlyOnFailures;
@@ -24,23 +21,21 @@ internal sealed class RestartSourceStage<T, TMat>(Func<Source<T, TMat>> factory,
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : OutGraphStageLogic, IInHandler
+    private sealed class Logic : RestartWithBackoffLogic, IOutHandler, IInHandler
     {
         private readonly RestartSourceStage<T, TMat> _stage;
         private readonly Outlet<T> _out;
-        private RestartBackoff _backoff = null!;
         private SubSinkInlet<T>? _current;
-        private int _incarnation;
 
         public Logic(RestartSourceStage<T, TMat> stage)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._settings, "source")
         {
             _stage = stage;
             _out = stage.Shape.Outlet;
             SetHandler(_out, this);
         }
 
-        public override void OnPull()
+        public void OnPull()
         {
             if (_current is { IsClosed: false, HasBeenPulled: false })
             {
@@ -48,7 +43,7 @@ internal sealed class RestartSourceStage<T, TMat>(Func<Source<T, TMat>> factory,
             }
         }
 
-        public override void OnDownstreamFinish(Exception? cause)
+        public void OnDownstreamFinish(Exception? cause)
         {
             _current?.Cancel(cause);
             CancelStage(cause);
@@ -71,22 +66,12 @@ internal sealed class RestartSourceStage<T, TMat>(Func<Source<T, TMat>> factory,
 
         public void OnUpstreamFailure(Exception cause) => ScheduleRestart(cause);
 
-        protected internal override void PreStart()
-        {
-            _backoff = new RestartBackoff(_stage._settings, TimeProvider);
-            StartIncarnation();
-        }
-
         protected internal override void PostStop() => _current?.Cancel();
 
-        protected override void OnTimer(object timerKey) => StartIncarnation();
-
-        private void StartIncarnation()
+        protected override void StartIncarnation()
         {
-            _incarnation++;
-            var inlet = new SubSinkInlet<T>(this, $"{this}.incarnation-{_incarnation}", this);
+            var inlet = new SubSinkInlet<T>(this, BeginIncarnation(), this);
             _current = inlet;
-            _backoff.Started();
             try
             {
                 _stage._factory().RunWith(inlet.Sink, Materializer);
@@ -105,34 +90,6 @@ internal sealed class RestartSourceStage<T, TMat>(Func<Source<T, TMat>> factory,
             }
         }
 
-        private void ScheduleRestart(Exception? cause)
-        {
-            _current = null;
-            if (!_backoff.TryNext(out var delay))
-            {
-                Log.LogWarning(cause, "{Stage} reached its limit of {MaxRestarts} restarts; ending the stream", this, _stage._settings.MaxRestarts);
-                if (cause is null)
-                {
-                    CompleteStage();
-                }
-                else
-                {
-                    FailStage(cause);
-                }
-
-                return;
-            }
-
-            if (cause is null)
-            {
-                Log.LogDebug("{Stage}: the source completed; restart {Count} in {Delay}", this, _backoff.RestartCount, delay);
-            }
-            else
-            {
-                Log.LogWarning(cause, "{Stage}: the source failed; restart {Count} in {Delay}", this, _backoff.RestartCount, delay);
-            }
-
-            ScheduleOnce(TimerKey, delay);
-        }
+        protected override void DropIncarnation() => _current = null;
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
@@ -26,21 +24,15 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
         return new Logic(this, _parallelism + buffer);
     }
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : OrderedAsyncLogic<TIn, TOut>
     {
         private readonly SelectAsyncPartitionedStage<TIn, TOut, TKey> _stage;
-        private readonly Inlet<TIn> _in;
-        private readonly Outlet<TOut> _out;
-
-        // Every element of the window in input order; the head is emitted once its call is done.
-        private readonly RingBuffer<AsyncSlot<TIn, TOut>> _window;
 
         // Per key with elements in the window: whether a call is in flight, and its elements not started yet.
         private readonly Dictionary<TKey, KeyState> _keys = [];
 
         // Elements that may start now (first waiting element of a key with nothing in flight), earliest first.
         private readonly PriorityQueue<AsyncSlot<TIn, TOut>, long> _ready = new();
-        private readonly Stack<AsyncSlot<TIn, TOut>> _free = new();
 
         // Key states are reused: with many distinct keys, almost every element brings a key that is not in the window.
         private readonly Stack<KeyState> _freeKeys = new();
@@ -48,20 +40,16 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
         private int _inFlight;
 
         public Logic(SelectAsyncPartitionedStage<TIn, TOut, TKey> stage, int window)
-            : base(stage.Shape)
+            : base(stage.Shape, window)
         {
             _stage = stage;
-            _in = stage.Shape.Inlet;
-            _out = stage.Shape.Outlet;
-            _window = new RingBuffer<AsyncSlot<TIn, TOut>>(window);
-            SetHandlers(_in, _out, this);
         }
 
         public override void OnPush()
         {
-            var element = Grab(_in);
+            var element = Grab(In);
             var key = _stage._partitioner(element);
-            var slot = _free.Count > 0 ? _free.Pop() : new AsyncSlot<TIn, TOut>(this, OnCompleted);
+            var slot = AddSlot();
             slot.Element = element;
             slot.Sequence = _sequence++;
             slot.State = AsyncSlotState.Waiting;
@@ -73,7 +61,6 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             }
 
             slot.Key = state;
-            _window.PushBack(slot);
             state.Waiting.Enqueue(slot);
             if (!state.InFlight && state.Waiting.Count == 1)
             {
@@ -86,11 +73,7 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             }
         }
 
-        public override void OnPull() => EmitHead();
-
         public override void OnUpstreamFinish() => EmitHead();
-
-        protected override void OnResume(Exception cause) => EmitHead();
 
         /// <summary>Starts ready elements while there is room; false when a failed call stopped the stage.</summary>
         private bool Dispatch()
@@ -121,7 +104,7 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
             return true;
         }
 
-        private void OnCompleted(AsyncSlot<TIn, TOut> slot)
+        protected override void OnCompleted(AsyncSlot<TIn, TOut> slot)
         {
             if (Record(slot) && Dispatch())
             {
@@ -132,7 +115,6 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
         /// <summary>Takes the outcome of a completed call and frees its key; false when the failure stopped the stage.</summary>
         private bool Record(AsyncSlot<TIn, TOut> slot)
         {
-            var task = slot.Task!;
             _inFlight--;
             var state = (KeyState)slot.Key!;
             state.InFlight = false;
@@ -148,55 +130,7 @@ internal sealed class SelectAsyncPartitionedStage<TIn, TOut, TKey>(int paralleli
                 _freeKeys.Push(state);
             }
 
-            if (task.IsCompletedSuccessfully)
-            {
-                slot.Result = task.Result;
-                slot.State = AsyncSlotState.Done;
-                return true;
-            }
-
-            if (!ResumeAfterFailedCall(task))
-            {
-                return false;
-            }
-
-            slot.State = AsyncSlotState.Dropped;
-            return true;
-        }
-
-        private void EmitHead()
-        {
-            while (!_window.IsEmpty)
-            {
-                var head = _window.PeekFront();
-                if (head.State is AsyncSlotState.Waiting or AsyncSlotState.Pending || (head.State == AsyncSlotState.Done && !IsAvailable(_out)))
-                {
-                    break;
-                }
-
-                _window.PopFront();
-                var result = head.Result;
-                var done = head.State == AsyncSlotState.Done;
-                head.Reset();
-                _free.Push(head);
-                if (done)
-                {
-                    Push(_out, result);
-                    break;
-                }
-            }
-
-            if (IsClosed(_in))
-            {
-                if (_window.IsEmpty)
-                {
-                    CompleteStage();
-                }
-            }
-            else if (!_window.IsFull && !HasBeenPulled(_in))
-            {
-                Pull(_in);
-            }
+            return TakeOutcome(slot);
         }
 
         private sealed class KeyState

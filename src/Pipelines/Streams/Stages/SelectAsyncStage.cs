@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Pipelines.Streams.Implementation;
 using Pipelines.Streams.Stage;
 
 namespace Pipelines.Streams.Stages;
@@ -17,32 +15,23 @@ internal sealed class SelectAsyncStage<TIn, TOut>(int parallelism, Func<TIn, Tas
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : OrderedAsyncLogic<TIn, TOut>
     {
-        private readonly Inlet<TIn> _in;
-        private readonly Outlet<TOut> _out;
         private readonly Func<TIn, Task<TOut>> _selector;
-        private readonly RingBuffer<AsyncSlot<TIn, TOut>> _inFlight;
-        private readonly Stack<AsyncSlot<TIn, TOut>> _free = new();
 
         public Logic(SelectAsyncStage<TIn, TOut> stage)
-            : base(stage.Shape)
+            : base(stage.Shape, stage._parallelism)
         {
-            _in = stage.Shape.Inlet;
-            _out = stage.Shape.Outlet;
             _selector = stage._selector;
-            _inFlight = new RingBuffer<AsyncSlot<TIn, TOut>>(stage._parallelism);
-            SetHandlers(_in, _out, this);
         }
 
         public override void OnPush()
         {
-            var task = _selector(Grab(_in)) ?? throw new InvalidOperationException("The async function returned a null task.");
-            var slot = _free.Count > 0 ? _free.Pop() : new AsyncSlot<TIn, TOut>(this, OnCompleted);
-            _inFlight.PushBack(slot);
+            var task = _selector(Grab(In)) ?? throw new InvalidOperationException("The async function returned a null task.");
+            var slot = AddSlot();
             if (slot.Start(task))
             {
-                if (!Record(slot))
+                if (!TakeOutcome(slot))
                 {
                     return;
                 }
@@ -55,83 +44,19 @@ internal sealed class SelectAsyncStage<TIn, TOut>(int parallelism, Func<TIn, Tas
             }
         }
 
-        public override void OnPull() => EmitHead();
-
         public override void OnUpstreamFinish()
         {
-            if (_inFlight.IsEmpty)
+            if (IsWindowEmpty)
             {
                 CompleteStage();
             }
         }
 
-        protected override void OnResume(Exception cause) => EmitHead();
-
-        private void OnCompleted(AsyncSlot<TIn, TOut> slot)
+        protected override void OnCompleted(AsyncSlot<TIn, TOut> slot)
         {
-            if (Record(slot))
+            if (TakeOutcome(slot))
             {
                 EmitHead();
-            }
-        }
-
-        /// <summary>Takes the outcome of a completed call; false when the failure stopped the stage.</summary>
-        private bool Record(AsyncSlot<TIn, TOut> slot)
-        {
-            var task = slot.Task!;
-            if (task.IsCompletedSuccessfully)
-            {
-                slot.Result = task.Result;
-                slot.State = AsyncSlotState.Done;
-                return true;
-            }
-
-            if (!ResumeAfterFailedCall(task))
-            {
-                return false;
-            }
-
-            slot.State = AsyncSlotState.Dropped;
-            return true;
-        }
-
-        private void EmitHead()
-        {
-            while (!_inFlight.IsEmpty)
-            {
-                var head = _inFlight.PeekFront();
-                if (head.State == AsyncSlotState.Pending || (head.State == AsyncSlotState.Done && !IsAvailable(_out)))
-                {
-                    break;
-                }
-
-                _inFlight.PopFront();
-                var result = head.Result;
-                var done = head.State == AsyncSlotState.Done;
-                head.Reset();
-                _free.Push(head);
-                if (done)
-                {
-                    Push(_out, result);
-                    break;
-                }
-            }
-
-            if (IsClosed(_in) && _inFlight.IsEmpty)
-            {
-                CompleteStage();
-            }
-            else
-            {
-                PullIfRoom();
-            }
-        }
-
-        private void PullIfRoom()
-        {
-            if (!_inFlight.IsFull && !HasBeenPulled(_in) && !IsClosed(_in))
-            {
-                Pull(_in);
             }
         }
     }
