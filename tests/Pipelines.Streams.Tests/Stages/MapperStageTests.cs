@@ -74,6 +74,17 @@ public sealed class MapperStageTests : StreamTestBase
     }
 
     [Fact]
+    public async Task Where_ResumingDeciderAfterOnlyFilteredElements_EmitsNothingForThem()
+    {
+        // The first element arrives alone, the rest as one batch in which the failure comes after a filtered element and
+        // before any passed one: nothing of the batch before the failure may be emitted.
+        var result = await Source.From([5, 1, 3, 2, 4]).Where(x => x == 3 ? throw new InvalidOperationException() : x > 1).WithAttributes(Resuming)
+            .RunWith(Sink.Seq<int>(), Materializer);
+
+        result.Should().Equal(5, 2, 4);
+    }
+
+    [Fact]
     public async Task Where_PredicateThrowsWithDefaultSupervision_FailsTheStream()
     {
         var task = Source.From([1, 2]).Where(x => x == 2 ? throw new InvalidOperationException("bad predicate") : true).RunWith(Sink.Seq<int>(), Materializer);

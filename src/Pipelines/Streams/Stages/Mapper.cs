@@ -111,6 +111,50 @@ internal abstract class SupervisedMapper<TIn, TOut>(string name, Attributes attr
     }
 }
 
+/// <summary>
+/// A supervised mapper with a batch loop of its own (<see cref="MapRun"/>): after a failure its supervision drops, the
+/// batch goes on from the element after the failing one; a failure it does not drop ends the batch.
+/// </summary>
+internal abstract class RunMapper<TIn, TOut>(string name, Attributes attributes) : SupervisedMapper<TIn, TOut>(name, attributes)
+{
+    public sealed override int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+    {
+        // MapRun's loop runs in a method without a try: inside a protected region the JIT keeps its variables in memory.
+        failure = null;
+        var produced = 0;
+        var next = 0;
+        while (next < input.Length)
+        {
+            var current = 0;
+            var written = -1;
+            try
+            {
+                return produced + MapRun(input[next..], output[produced..], ref current, ref written);
+            }
+            catch (Exception ex)
+            {
+                // Elements before the failing one were mapped; supervision decides about the failing one.
+                produced += written < 0 ? current : written;
+                next += current + 1;
+                if (!ShouldDrop(ex))
+                {
+                    failure = ex;
+                    return produced;
+                }
+            }
+        }
+
+        return produced;
+    }
+
+    /// <summary>
+    /// Maps a run without supervision and returns how many outputs it wrote. While it runs it keeps
+    /// <paramref name="current"/> at the index of the element being mapped and, when an input may write no output,
+    /// <paramref name="written"/> at the outputs written so far (left untouched, every input before the current one wrote one).
+    /// </summary>
+    protected abstract int MapRun(ReadOnlySpan<TIn> input, Span<TOut> output, ref int current, ref int written);
+}
+
 /// <summary>Two mappers run back to back.</summary>
 internal sealed class ComposedMapper<TIn, TMid, TOut>(Mapper<TIn, TMid> first, Mapper<TMid, TOut> second) : Mapper<TIn, TOut>
 {

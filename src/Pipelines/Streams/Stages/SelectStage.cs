@@ -9,7 +9,7 @@ internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : MapperS
 
     protected override Mapper<TIn, TOut> CreateMapper(string stageName, Attributes attributes) => new SelectMapper(_selector, stageName, attributes);
 
-    private sealed class SelectMapper(Func<TIn, TOut> selector, string name, Attributes attributes) : SupervisedMapper<TIn, TOut>(name, attributes)
+    private sealed class SelectMapper(Func<TIn, TOut> selector, string name, Attributes attributes) : RunMapper<TIn, TOut>(name, attributes)
     {
         public override bool TryMap(TIn input, out TOut output)
         {
@@ -25,34 +25,10 @@ internal sealed class SelectStage<TIn, TOut>(Func<TIn, TOut> selector) : MapperS
             }
         }
 
-        public override int MapBatch(ReadOnlySpan<TIn> input, Span<TOut> output, out Exception? failure)
+        protected override int MapRun(ReadOnlySpan<TIn> input, Span<TOut> output, ref int current, ref int written)
         {
-            // The loop runs in a method without a try: inside a protected region the JIT keeps its variables in memory.
-            failure = null;
-            var produced = 0;
-            var next = 0;
-            while (next < input.Length)
-            {
-                var done = 0;
-                try
-                {
-                    Apply(selector, input[next..], output[produced..], ref done);
-                    return produced + input.Length - next;
-                }
-                catch (Exception ex)
-                {
-                    // Elements before the failing one were mapped; supervision decides about the failing one.
-                    produced += done;
-                    next += done + 1;
-                    if (!ShouldDrop(ex))
-                    {
-                        failure = ex;
-                        return produced;
-                    }
-                }
-            }
-
-            return produced;
+            Apply(selector, input, output, ref current);
+            return input.Length;
         }
 
         private static void Apply(Func<TIn, TOut> selector, ReadOnlySpan<TIn> input, Span<TOut> output, ref int done)
