@@ -23,6 +23,25 @@ public sealed class MaterializerTests
     }
 
     [Fact]
+    public async Task AsyncCallback_InvokedWhileMaterializing_IsDeliveredOnceTheStageStarted()
+    {
+        await using var materializer = new Materializer();
+
+        // The materialized value exists before its stage joins its island; a callback invoked then waits for the stage.
+        var run = TestSource.Probe<int>()
+            .MapMaterializedValue(probe =>
+            {
+                probe.SendError(new InvalidOperationException("failed while materializing"));
+                return probe;
+            })
+            .RunWith(Sink.Seq<int>(), materializer);
+
+        (await run.Invoking(t => t.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<InvalidOperationException>())
+            .WithMessage("failed while materializing");
+        await materializer.AssertAllStagesStoppedAsync();
+    }
+
+    [Fact]
     public void Materialize_AfterDispose_Throws()
     {
         var materializer = new Materializer();

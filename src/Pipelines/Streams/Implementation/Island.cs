@@ -30,6 +30,7 @@ internal sealed class Island : IThreadPoolWorkItem
     private GraphInterpreter _interpreter = null!;
     private int _scheduled;
     private bool _started;
+    private volatile bool _startRequested;
     private volatile bool _isTerminated;
     private volatile Exception? _abortCause;
 
@@ -55,8 +56,12 @@ internal sealed class Island : IThreadPoolWorkItem
 
     public void Attach(GraphInterpreter interpreter) => _interpreter = interpreter;
 
-    /// <summary>Schedules the first run, which starts the stages.</summary>
-    public void Start() => Schedule();
+    /// <summary>Schedules the first run, which starts the stages and then processes what was posted before.</summary>
+    public void Start()
+    {
+        _startRequested = true;
+        Schedule();
+    }
 
     /// <summary>Enqueues an event for the island's runner; thread-safe.</summary>
     public void Post(MailboxEvent ev)
@@ -75,7 +80,12 @@ internal sealed class Island : IThreadPoolWorkItem
             return;
         }
 
-        Schedule();
+        // Before Start the event waits in the mailbox: the first run starts the stages, then processes it. (The enqueue
+        // is a full fence, so a Start that this read misses schedules after the event is in.)
+        if (_startRequested)
+        {
+            Schedule();
+        }
     }
 
     /// <summary>Stops every stage of the island without signalling; sinks fail with <paramref name="cause"/>.</summary>

@@ -24,6 +24,11 @@ public abstract partial class GraphStageLogic
     private readonly IInHandler?[] _inHandlers;
     private readonly IOutHandler?[] _outHandlers;
 
+    // Guards joining the island against callbacks invoked from other threads before it (see Post).
+    private readonly Lock _attachGate = new();
+    private GraphInterpreter? _interpreter;
+    private List<MailboxEvent>? _early;
+
     /// <summary>Creates a logic for a stage with the given shape; set a handler for every port in the constructor.</summary>
     protected GraphStageLogic(Shape shape)
     {
@@ -54,7 +59,28 @@ public abstract partial class GraphStageLogic
     /// <summary>Whether the stage has stopped (its <see cref="PostStop"/> ran).</summary>
     protected internal bool IsStopped { get; internal set; }
 
-    internal GraphInterpreter? Interpreter { get; set; }
+    internal GraphInterpreter? Interpreter
+    {
+        get => _interpreter;
+        set
+        {
+            List<MailboxEvent>? early;
+            lock (_attachGate)
+            {
+                _interpreter = value;
+                early = _early;
+                _early = null;
+            }
+
+            if (value is not null && early is not null)
+            {
+                foreach (var ev in early)
+                {
+                    value.Island.Post(ev);
+                }
+            }
+        }
+    }
 
     // Set once PreStart has run: a stage whose PreStart has not run yet must not be pulled synchronously.
     internal bool IsStarted { get; set; }
@@ -456,7 +482,22 @@ public abstract partial class GraphStageLogic
 
     internal void Post(MailboxEvent ev)
     {
-        var interpreter = Interpreter ?? throw new InvalidOperationException($"{this} is not materialized yet; async callbacks can be invoked once materialization returned.");
+        var interpreter = Volatile.Read(ref _interpreter);
+        if (interpreter is null)
+        {
+            lock (_attachGate)
+            {
+                interpreter = _interpreter;
+                if (interpreter is null)
+                {
+                    // Invoked between the materialized value being handed out and the stage joining its island (a
+                    // substream materializes its island after its values exist): delivered once it joins, after PreStart.
+                    (_early ??= []).Add(ev);
+                    return;
+                }
+            }
+        }
+
         interpreter.Island.Post(ev);
     }
 

@@ -4,7 +4,9 @@ namespace Pipelines.Streams.Stage;
 
 /// <summary>
 /// A thread-safe entry into a stage: <see cref="Invoke"/> enqueues the handler into the stage's island, where it runs
-/// like any other handler (never concurrently with them). Invocations after the stage stopped are ignored.
+/// like any other handler (never concurrently with them). Invocations before the stage started (e.g. from a
+/// materialized value while the graph is still materializing) are delivered after its PreStart; invocations after it
+/// stopped are ignored.
 /// </summary>
 public sealed class StageCallback
 {

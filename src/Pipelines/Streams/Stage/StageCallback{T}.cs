@@ -5,7 +5,8 @@ namespace Pipelines.Streams.Stage;
 /// <summary>
 /// A thread-safe entry into a stage carrying a value: <see cref="Invoke"/> enqueues the handler with the value into the
 /// stage's island, where it runs like any other handler. This is how task completions, timers and external pushes
-/// (queues, Kafka callbacks) enter a stage. Invocations after the stage stopped are ignored.
+/// (queues, Kafka callbacks) enter a stage. Invocations before the stage started (e.g. from a materialized value while
+/// the graph is still materializing) are delivered after its PreStart; invocations after it stopped are ignored.
 /// </summary>
 /// <typeparam name="T">The type of the value passed to the handler.</typeparam>
 public sealed class StageCallback<T>
