@@ -1,4 +1,4 @@
-using Pipelines.Streams;
+using Pipelines.Engine;
 using Pipelines.TestKit.Time;
 
 namespace Pipelines.Configuration.Tests;

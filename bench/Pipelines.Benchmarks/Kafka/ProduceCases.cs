@@ -3,8 +3,8 @@ using Confluent.Kafka;
 using Pipelines.Configuration;
 using Pipelines.Kafka;
 using Pipelines.Kafka.Embedded;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Benchmarks.Kafka;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Tasks.Dataflow;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Benchmarks.Streams;
 

@@ -1,4 +1,4 @@
-using Pipelines.Streams;
+using Pipelines.Engine;
 
 namespace Pipelines.Configuration;
 

@@ -2,9 +2,9 @@ using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
-using Pipelines.TestKit.Streams;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
+using Pipelines.TestKit.Engine;
 using Pipelines.TestKit.Time;
 
 namespace Pipelines.Kafka.Tests.Committing;

@@ -2,10 +2,10 @@ using Pipelines.TestKit;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
-using Pipelines.TestKit.Streams;
+using Pipelines.TestKit.Engine;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;

@@ -4,8 +4,8 @@ using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 

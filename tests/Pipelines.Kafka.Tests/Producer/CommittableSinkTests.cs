@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
+using Pipelines.Engine.Stage;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
 
 namespace Pipelines.Kafka.Tests.Producer;

@@ -1,8 +1,8 @@
 using System.Text;
 using Confluent.Kafka;
 using Pipelines.Configuration;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
 
 namespace Pipelines.Kafka.Tests.Producer;

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 

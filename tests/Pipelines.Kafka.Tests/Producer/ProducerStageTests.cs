@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
+using Pipelines.Engine.Stage;
 using Pipelines.TestKit.Time;
 
 namespace Pipelines.Kafka.Tests.Producer;

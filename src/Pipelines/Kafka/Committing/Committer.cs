@@ -1,5 +1,5 @@
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Kafka;
 
@@ -25,8 +25,8 @@ public static class Committer
     /// <param name="settings">Batching and delivery.</param>
     public static Sink<T, Task> Sink<T>(CommitterSettings settings)
         where T : ICommittable =>
-        Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: false))
-            .ToMaterialized(Streams.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Right);
+        Engine.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: false))
+            .ToMaterialized(Engine.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Right);
 
     /// <summary>Commits the offsets and emits one element per committed batch.</summary>
     /// <param name="settings">Batching and delivery.</param>
@@ -48,7 +48,7 @@ public static class Committer
     /// <param name="settings">Batching and delivery.</param>
     public static Flow<T, CommittableOffsetBatch, NotUsed> BatchFlow<T>(CommitterSettings settings)
         where T : ICommittable =>
-        Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true));
+        Engine.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true));
 
     /// <summary>
     /// Commits the offset carried as context next to each element (see <see cref="KafkaConsumer.SourceWithOffsetContext{TKey, TValue}"/>);
@@ -57,7 +57,7 @@ public static class Committer
     /// <typeparam name="TElement">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
     public static Sink<(TElement Element, ICommittableOffset Offset), Task> SinkWithOffsetContext<TElement>(CommitterSettings settings) =>
-        Streams.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
+        Engine.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
             .Select(static pair => pair.Offset)
             .ToMaterialized(Sink<ICommittableOffset>(settings), Keep.Right);
 
@@ -65,7 +65,7 @@ public static class Committer
     /// <typeparam name="TElement">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
     public static Flow<(TElement Element, ICommittableOffset Offset), CommittableOffsetBatch, NotUsed> FlowWithOffsetContext<TElement>(CommitterSettings settings) =>
-        Streams.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
+        Engine.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
             .Select(static pair => pair.Offset)
             .Via(BatchFlow<ICommittableOffset>(settings));
 }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

@@ -1,5 +1,5 @@
-using Pipelines.Streams;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Kafka;
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using Pipelines.Streams;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

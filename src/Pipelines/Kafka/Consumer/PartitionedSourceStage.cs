@@ -1,7 +1,7 @@
 using Confluent.Kafka;
-using Pipelines.Streams;
-using Pipelines.Streams.Dsl;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Dsl;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

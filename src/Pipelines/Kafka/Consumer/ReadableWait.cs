@@ -1,4 +1,4 @@
-using Pipelines.Streams.Stage;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

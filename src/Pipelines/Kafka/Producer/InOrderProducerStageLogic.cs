@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Pipelines.Streams.Implementation;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine.Implementation;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 

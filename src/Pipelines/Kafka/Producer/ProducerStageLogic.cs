@@ -1,8 +1,8 @@
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
-using Pipelines.Streams;
-using Pipelines.Streams.Implementation;
-using Pipelines.Streams.Stage;
+using Pipelines.Engine;
+using Pipelines.Engine.Implementation;
+using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
