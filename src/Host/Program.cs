@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipelines.Configuration;
 using Pipelines.Host.Commands;
 using Pipelines.Kafka.Native;
 
@@ -32,7 +33,7 @@ internal static class Program
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or HoconException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -10,8 +10,8 @@ internal static class HoconText
         ["PIPELINES_TEST_NUMBER"] = "42",
     };
 
-    public static Config Resolve(string text, string origin = "string") =>
-        ConfigFactory.ParseString(text, origin).Resolve(name => Environment.GetValueOrDefault(name));
+    public static HoconConfig Resolve(string text, string origin = "string") =>
+        HoconConfigFactory.ParseString(text, origin).Resolve(name => Environment.GetValueOrDefault(name));
 
     public static void ShouldMatch(string hocon, string expectedJson)
     {

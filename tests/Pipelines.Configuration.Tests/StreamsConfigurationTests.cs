@@ -8,7 +8,7 @@ public sealed class StreamsConfigurationTests
     [Fact]
     public void ToMaterializerSettings_Reference_GivesTheDefaults()
     {
-        var settings = ConfigFactory.Reference().ToMaterializerSettings();
+        var settings = PipelinesConfiguration.Reference().ToMaterializerSettings();
 
         settings.DefaultBufferSize.Should().Be(16);
         settings.SyncProcessingLimit.Should().Be(1000);
@@ -17,7 +17,7 @@ public sealed class StreamsConfigurationTests
     [Fact]
     public void MaterializerSettingsDefault_ComesFromTheReferenceConfiguration()
     {
-        var reference = ConfigFactory.Reference();
+        var reference = PipelinesConfiguration.Reference();
 
         MaterializerSettings.Default.DefaultBufferSize.Should().Be(reference.GetInt("pipelines.streams.buffer-size"));
         MaterializerSettings.Default.SyncProcessingLimit.Should().Be(reference.GetInt("pipelines.streams.sync-processing-limit"));
@@ -28,7 +28,7 @@ public sealed class StreamsConfigurationTests
     public void ToMaterializerSettings_UserValues_OverrideAndKeepOtherSettings()
     {
         var clock = new ManualTimeProvider();
-        var config = ConfigFactory.ParseString("pipelines.streams { buffer-size = 64 }");
+        var config = PipelinesConfiguration.ParseString("pipelines.streams { buffer-size = 64 }");
 
         var settings = config.ToMaterializerSettings(MaterializerSettings.Default with { TimeProvider = clock });
 
@@ -40,7 +40,7 @@ public sealed class StreamsConfigurationTests
     [Fact]
     public void ToMaterializerSettings_InvalidValues_ReportEveryKey()
     {
-        var config = ConfigFactory.ParseString("pipelines.streams { buffer-size = 0, sync-processing-limit = lots }");
+        var config = PipelinesConfiguration.ParseString("pipelines.streams { buffer-size = 0, sync-processing-limit = lots }");
 
         var act = () => config.ToMaterializerSettings();
 

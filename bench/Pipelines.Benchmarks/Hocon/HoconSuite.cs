@@ -16,16 +16,16 @@ internal sealed class HoconSuite : IBenchmarkSuite
     {
         var text = HoconBenchmarkInput.Generate(2000);
         var lines = text.Count(c => c == '\n');
-        var json = ConfigFactory.ParseString(text).Resolve().ToJson();
+        var json = HoconConfigFactory.ParseString(text).Resolve().ToJson();
         var iterations = options.Size(400, 40);
 
-        var ours = MedianMilliseconds(() => ConfigFactory.ParseString(text, "bench.conf").Resolve(), iterations, cancellationToken);
+        var ours = MedianMilliseconds(() => HoconConfigFactory.ParseString(text, "bench.conf").Resolve(), iterations, cancellationToken);
         var anchor = MedianMilliseconds(() => JsonNode.Parse(json), iterations, cancellationToken);
         report.Case(Name, "parse-resolve-2000-lines", ours, anchor, "ms",
             $"{lines} lines, {text.Length / 1024} KiB of HOCON; anchor: System.Text.Json JsonNode.Parse of the equivalent {json.Length / 1024} KiB of JSON; median of {iterations}");
 
         // The same text without resolution: how much of the time is parsing (tokens, tree, merges).
-        var parseOnly = MedianMilliseconds(() => ConfigFactory.ParseString(text, "bench.conf"), iterations, cancellationToken);
+        var parseOnly = MedianMilliseconds(() => HoconConfigFactory.ParseString(text, "bench.conf"), iterations, cancellationToken);
         report.Case(Name, "parse-only-2000-lines", parseOnly, anchor, "ms", "parsing without resolving substitutions; same anchor");
         return Task.CompletedTask;
     }

@@ -141,7 +141,7 @@ internal sealed class KafkaSuite : IBenchmarkSuite
     {
         var materializer = new Materializer();
         await using var disposeMaterializer = materializer.ConfigureAwait(false);
-        var settings = ConsumerSettings<long, byte[]>.Create(ConfigFactory.Reference(), Deserializers.Int64, null)
+        var settings = ConsumerSettings<long, byte[]>.Create(PipelinesConfiguration.Reference(), Deserializers.Int64, null)
             .WithProperties(ConsumerConfig(bootstrapServers))
             .WithStopTimeout(TimeSpan.Zero)
             .WithBufferSize(ConsumerBufferSize);

@@ -33,7 +33,7 @@ internal static class ProduceCases
         // the best of five of each side is a steadier figure than the best of three, at little cost to the suite.
         var rounds = options.Quick ? 1 : 5;
         using var cluster = EmbeddedKafkaCluster.Start(1);
-        var settings = ProducerSettings<Null, byte[]>.Create(ConfigFactory.Reference(), null, null)
+        var settings = ProducerSettings<Null, byte[]>.Create(PipelinesConfiguration.Reference(), null, null)
             .WithBootstrapServers(cluster.BootstrapServers)
             .WithParallelism(Parallelism);
         var value = new byte[ValueSize];

@@ -15,7 +15,7 @@ internal static class ConfigCommand
     {
         var file = new Option<string?>("--file")
         {
-            Description = $"The HOCON file to load (default: {ConfigFactory.DefaultFile} in the current directory, else next to the application).",
+            Description = $"The HOCON file to load (default: {PipelinesConfiguration.DefaultFile} in the current directory, else next to the application).",
         };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of HOCON." };
         var path = new Option<string?>("--path") { Description = "Print only the value at this path, e.g. akka.kafka.consumer." };
@@ -39,8 +39,8 @@ internal static class ConfigCommand
     {
         try
         {
-            var source = file ?? ConfigFactory.FindDefaultFile();
-            var config = ConfigFactory.Load(source);
+            var source = file ?? PipelinesConfiguration.FindDefaultFile();
+            var config = HoconConfigFactory.Load(source);
             HoconValue value = config.Root;
             if (!string.IsNullOrEmpty(path))
             {

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Pipelines.Configuration.Conversion;
 using Pipelines.Configuration.Values;
+using AkkaConfig = Akka.Configuration.Config;
 
 namespace Pipelines.Configuration;
 
@@ -9,9 +11,9 @@ namespace Pipelines.Configuration;
 /// </summary>
 internal sealed class SettingsReader
 {
-    private readonly Config _section;
+    private readonly HoconConfig _section;
 
-    private SettingsReader(Config section, string path)
+    private SettingsReader(HoconConfig section, string path)
     {
         _section = section;
         Problems = new SettingsProblems(path);
@@ -21,26 +23,45 @@ internal sealed class SettingsReader
     public SettingsProblems Problems { get; }
 
     /// <summary>
-    /// Opens <paramref name="path"/> of <paramref name="config"/> with the reference configuration as fallback.
-    /// A config that is itself the section (what Akka users pass: <c>config.GetConfig("akka.kafka.consumer")</c>)
-    /// is recognised by holding one of the section's reference keys at its root, and used as that section.
+    /// Opens <paramref name="path"/> of Akka's <paramref name="config"/> (an ActorSystem's, or one from
+    /// <see cref="PipelinesConfiguration"/>) with the reference configuration as fallback for every key it does not set.
+    /// A config that is itself the section (what Akka users pass: <c>config.GetConfig("akka.kafka.consumer")</c>) is
+    /// recognised by holding one of the section's reference keys at its root, and used as that section.
     /// </summary>
-    public static SettingsReader Open(Config config, string path)
+    public static SettingsReader Open(AkkaConfig config, string path)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (!config.HasPath(path) && ConfigFactory.Reference().GetConfig(path).Root.Keys.Any(config.Root.ContainsKey))
+        var user = HoconConfig.Empty;
+        if (config.Root is { } root && !config.IsEmpty)
         {
-            config = config.AtPath(path);
+            // Only the section is read back from Akka's model: an ActorSystem's configuration holds all of Akka's defaults.
+            var section = config.GetConfig(path)?.Root;
+            if (section is null && root.GetObject() is { } rootObject
+                && HoconConfigFactory.Reference().GetConfig(path).Root.Keys.Any(rootObject.Items.ContainsKey))
+            {
+                section = root;
+            }
+
+            if (section is not null)
+            {
+                user = HoconConfig.At(path, AkkaConfigConverter.FromAkka(section));
+            }
         }
 
-        var merged = config.WithFallback(ConfigFactory.Reference());
+        return Open(user, path);
+    }
+
+    /// <summary>Opens <paramref name="path"/> of this library's tree <paramref name="config"/>, the reference configuration being the fallback.</summary>
+    private static SettingsReader Open(HoconConfig config, string path)
+    {
+        var merged = config.WithFallback(HoconConfigFactory.Reference());
         try
         {
             return new SettingsReader(merged.GetConfig(path), path);
         }
         catch (HoconException e)
         {
-            throw new SettingsException(path, [$"{path}: {e.Reason} ({e.Position})"]);
+            throw new SettingsException(path, [$"{path}: {e.Reason}{Where(e.Position)}"]);
         }
     }
 
@@ -86,7 +107,7 @@ internal sealed class SettingsReader
                 Flatten(key, string.Empty, o, builder);
                 break;
             default:
-                Fail(key, $"must be an object of librdkafka properties, but is {value.Type.ToString().ToLowerInvariant()} ({value.Position})");
+                Fail(key, $"must be an object of librdkafka properties, but is {value.Type.ToString().ToLowerInvariant()}{Where(value.Position)}");
                 break;
         }
 
@@ -110,7 +131,7 @@ internal sealed class SettingsReader
                     builder[property] = string.Join(",", array.Select(v => v.ScalarText));
                     break;
                 case HoconArray:
-                    Fail(key, $"'{property}' must be a string, number, boolean or list of them ({field.Position})");
+                    Fail(key, $"'{property}' must be a string, number, boolean or list of them{Where(field.Position)}");
                     break;
                 default:
                     builder[property] = field.ScalarText!;
@@ -127,12 +148,16 @@ internal sealed class SettingsReader
         }
         catch (HoconException e)
         {
-            Fail(key, $"{StripKey(e.Reason, key)} ({e.Position})");
+            Fail(key, $"{StripKey(e.Reason, key)}{Where(e.Position)}");
             return default;
         }
     }
 
     private void Fail(string key, string message) => Problems.Fail(key, message);
+
+    // Values of a Config that Pipelines did not read (built in code, or parsed by Akka) have no position to report.
+    private static string Where(HoconPosition position) =>
+        position.Origin == AkkaConfigConverter.UnknownOrigin && position.Line == 0 ? string.Empty : $" ({position})";
 
     // Getter messages start with "'key' must be …"; the problem already names the key in full.
     private static string StripKey(string reason, string key)

@@ -1,4 +1,5 @@
 using Pipelines.Engine;
+using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Configuration;
 
@@ -10,7 +11,7 @@ public static class StreamsConfiguration
 
     /// <summary>
     /// Returns <paramref name="settings"/> (or <see cref="MaterializerSettings.Default"/>) with the values of
-    /// <c>pipelines.streams</c> from <paramref name="config"/>, the reference configuration being the fallback.
+    /// <c>pipelines.streams</c> from <paramref name="config"/> (e.g. <see cref="PipelinesConfiguration.Load(string?)"/>), the reference configuration being the fallback.
     /// </summary>
     /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
     public static MaterializerSettings ToMaterializerSettings(this Config config, MaterializerSettings? settings = null)

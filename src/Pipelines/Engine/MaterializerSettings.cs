@@ -8,7 +8,7 @@ namespace Pipelines.Engine;
 public sealed record MaterializerSettings
 {
     // Defaults live in the reference configuration (pipelines.streams), not in code.
-    private static readonly Config Reference = ConfigFactory.Reference();
+    private static readonly HoconConfig Reference = HoconConfigFactory.Reference();
 
     /// <summary>The settings used when none are given.</summary>
     public static MaterializerSettings Default { get; } = new();

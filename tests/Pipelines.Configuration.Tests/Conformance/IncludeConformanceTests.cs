@@ -45,7 +45,7 @@ public sealed class IncludeConformanceTests : IDisposable
         var file = Path.Combine(_directory, "main-" + Guid.NewGuid().ToString("N") + ".conf");
         File.WriteAllText(file, hocon);
 
-        var root = ConfigFactory.ParseFile(file).Resolve(_ => null).Root;
+        var root = HoconConfigFactory.ParseFile(file).Resolve(_ => null).Root;
 
         TreeComparer.Difference(root, expected).Should().BeNull($"HOCON:\n{hocon}\nparsed as:\n{root}");
     }
@@ -55,7 +55,7 @@ public sealed class IncludeConformanceTests : IDisposable
     {
         var absolute = Path.Combine(_directory, "base.conf");
 
-        var config = ConfigFactory.ParseString($"include file(\"{absolute}\")");
+        var config = HoconConfigFactory.ParseString($"include file(\"{absolute}\")");
 
         config.GetInt("shared.x").Should().Be(1);
     }

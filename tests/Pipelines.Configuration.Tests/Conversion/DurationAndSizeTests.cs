@@ -21,7 +21,7 @@ public sealed class DurationAndSizeTests
     [InlineData("-1s", -10_000_000)]
     public void GetTimeSpan_UnitsAndLongForms_Convert(string text, long ticks)
     {
-        var config = ConfigFactory.ParseString($"d = \"{text}\"");
+        var config = HoconConfigFactory.ParseString($"d = \"{text}\"");
 
         config.GetTimeSpan("d").Should().Be(TimeSpan.FromTicks(ticks));
     }
@@ -29,16 +29,16 @@ public sealed class DurationAndSizeTests
     [Fact]
     public void GetTimeSpan_Number_IsMilliseconds()
     {
-        ConfigFactory.ParseString("d = 250").GetTimeSpan("d").Should().Be(TimeSpan.FromMilliseconds(250));
-        ConfigFactory.ParseString("d = 10 s").GetTimeSpan("d").Should().Be(TimeSpan.FromSeconds(10));
-        var tooLong = () => ConfigFactory.ParseString("d = 1e300").GetTimeSpan("d");
+        HoconConfigFactory.ParseString("d = 250").GetTimeSpan("d").Should().Be(TimeSpan.FromMilliseconds(250));
+        HoconConfigFactory.ParseString("d = 10 s").GetTimeSpan("d").Should().Be(TimeSpan.FromSeconds(10));
+        var tooLong = () => HoconConfigFactory.ParseString("d = 1e300").GetTimeSpan("d");
         tooLong.Should().Throw<HoconException>().Which.Reason.Should().Be("'d' must be a duration such as 50ms or 10s, but 1e300 milliseconds is too long");
     }
 
     [Fact]
     public void GetTimeSpan_Infinite_OnlyWhereAllowed()
     {
-        var config = ConfigFactory.ParseString("d = infinite");
+        var config = HoconConfigFactory.ParseString("d = infinite");
 
         config.GetTimeSpan("d", allowInfinite: true).Should().Be(Timeout.InfiniteTimeSpan);
         var act = () => config.GetTimeSpan("d");
@@ -51,7 +51,7 @@ public sealed class DurationAndSizeTests
     [InlineData("ms", "expected a duration such as 50ms, 10s or 2 minutes")]
     public void GetTimeSpan_Invalid_ThrowsWithPosition(string text, string reason)
     {
-        var config = ConfigFactory.ParseString($"\n  d = \"{text}\"");
+        var config = HoconConfigFactory.ParseString($"\n  d = \"{text}\"");
 
         var act = () => config.GetTimeSpan("d");
 
@@ -80,16 +80,16 @@ public sealed class DurationAndSizeTests
     [InlineData("1 TiB", 1_099_511_627_776)]
     public void GetByteSize_Units_Convert(string text, long bytes)
     {
-        ConfigFactory.ParseString($"s = \"{text}\"").GetByteSize("s").Should().Be(bytes);
+        HoconConfigFactory.ParseString($"s = \"{text}\"").GetByteSize("s").Should().Be(bytes);
     }
 
     [Fact]
     public void GetByteSize_NumberAndInvalidUnit()
     {
-        ConfigFactory.ParseString("s = 4096").GetByteSize("s").Should().Be(4096);
-        var act = () => ConfigFactory.ParseString("s = 10XB").GetByteSize("s");
+        HoconConfigFactory.ParseString("s = 4096").GetByteSize("s").Should().Be(4096);
+        var act = () => HoconConfigFactory.ParseString("s = 10XB").GetByteSize("s");
         act.Should().Throw<HoconException>().Which.Message.Should().StartWith("string:1:5: 's' must be a size such as 512KiB or 10MB, but is \"10XB\": unknown size unit 'XB'");
-        var overflow = () => ConfigFactory.ParseString("s = 100EiB").GetByteSize("s");
+        var overflow = () => HoconConfigFactory.ParseString("s = 100EiB").GetByteSize("s");
         overflow.Should().Throw<HoconException>().Which.Reason.Should().EndWith("the size does not fit in 64 bits");
     }
 }

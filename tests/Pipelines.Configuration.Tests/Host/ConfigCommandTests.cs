@@ -16,7 +16,7 @@ public sealed class ConfigCommandTests : IDisposable
         var (code, output, error) = await InvokeAsync("config", "--file", file);
 
         code.Should().Be(0, error);
-        var printed = ConfigFactory.ParseString(output);
+        var printed = HoconConfigFactory.ParseString(output);
         printed.GetTimeSpan("akka.kafka.consumer.poll-interval").Should().Be(TimeSpan.FromMilliseconds(75));
         printed.GetString("app.name").Should().Be("demo");
         printed.GetInt("akka.kafka.committer.max-batch").Should().Be(1000, "the reference is the fallback");

@@ -22,7 +22,7 @@ public sealed class CommitterSettingsTests
     [InlineData("when = offset-first-observed, delivery = WaitForAck", CommitWhen.OffsetFirstObserved, CommitDelivery.WaitForAck)]
     public void Create_EnumSpellings_AreAccepted(string hocon, CommitWhen when, CommitDelivery delivery)
     {
-        var settings = CommitterSettings.Create(ConfigFactory.ParseString("akka.kafka.committer { " + hocon + " }"));
+        var settings = CommitterSettings.Create(PipelinesConfiguration.ParseString("akka.kafka.committer { " + hocon + " }"));
 
         settings.When.Should().Be(when);
         settings.Delivery.Should().Be(delivery);
@@ -32,7 +32,7 @@ public sealed class CommitterSettingsTests
     [Fact]
     public void Create_WithInvalidValues_ReportsEveryProblemWithItsKey()
     {
-        var config = ConfigFactory.ParseString("akka.kafka.committer { max-batch = 0, max-interval = soon, parallelism = -1, delivery = maybe, when = 1 }");
+        var config = PipelinesConfiguration.ParseString("akka.kafka.committer { max-batch = 0, max-interval = soon, parallelism = -1, delivery = maybe, when = 1 }");
 
         var act = () => CommitterSettings.Create(config);
 

@@ -10,7 +10,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_FromReference_HasTheAkkaDefaults()
     {
-        var settings = ConsumerSettings<string, string>.Create(ConfigFactory.Reference(), null, null);
+        var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         settings.PollInterval.Should().Be(TimeSpan.FromMilliseconds(50));
         settings.PollTimeout.Should().Be(TimeSpan.FromMilliseconds(50));
@@ -30,7 +30,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_FromDefaultFileWithoutBootstrapVariable_LeavesBootstrapServersUnset()
     {
-        var config = ConfigFactory.Load(null, _ => null);
+        var config = PipelinesConfiguration.Load(null, _ => null);
 
         var consumer = ConsumerSettings<Ignore, byte[]>.Create(config, null, null);
 
@@ -42,7 +42,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_FromDefaultFileWithBootstrapVariable_UsesTheVariable()
     {
-        var config = ConfigFactory.Load(null, name => name == "KAFKA_BOOTSTRAP_SERVERS" ? "broker-1:9092,broker-2:9092" : null);
+        var config = PipelinesConfiguration.Load(null, name => name == "KAFKA_BOOTSTRAP_SERVERS" ? "broker-1:9092,broker-2:9092" : null);
 
         var consumer = ConsumerSettings<string, string>.Create(config, null, null);
         var producer = ProducerSettings<string, string>.Create(config, null, null);
@@ -69,7 +69,7 @@ public sealed class ConsumerSettingsTests : IDisposable
             }
             """);
 
-        var settings = ConsumerSettings<string, string>.Create(ConfigFactory.Load(file, _ => null), null, null);
+        var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Load(file, _ => null), null, null);
 
         settings.PollInterval.Should().Be(TimeSpan.FromMilliseconds(200));
         settings.StopTimeout.Should().Be(TimeSpan.FromMinutes(1));
@@ -100,7 +100,7 @@ public sealed class ConsumerSettingsTests : IDisposable
                 }
                 """);
 
-            var settings = ConsumerSettings<string, string>.Create(ConfigFactory.Load(file), null, null);
+            var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Load(file), null, null);
 
             settings.GroupId.Should().Be("from-environment");
             settings.ClientId.Should().BeNull();
@@ -114,7 +114,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_WithSeveralInvalidKeys_ReportsEveryProblemWithItsKey()
     {
-        var config = ConfigFactory.ParseString("""
+        var config = PipelinesConfiguration.ParseString("""
             akka.kafka.consumer {
               poll-interval = -1s
               commit-timeout = fast
@@ -138,7 +138,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_FromTheSectionItself_ReadsItLikeAkka()
     {
-        var full = ConfigFactory.ParseString("akka.kafka.consumer { poll-interval = 5ms, kafka-clients.group.id = g }");
+        var full = PipelinesConfiguration.ParseString("akka.kafka.consumer { poll-interval = 5ms, kafka-clients.group.id = g }");
 
         var settings = ConsumerSettings<string, string>.Create(full.GetConfig("akka.kafka.consumer"), null, null);
 
@@ -150,7 +150,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_CustomTypeWithoutDeserializer_ReportsTheMissingDeserializer()
     {
-        var act = () => ConsumerSettings<Guid, string>.Create(ConfigFactory.Reference(), null, null);
+        var act = () => ConsumerSettings<Guid, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         act.Should().Throw<SettingsException>().Which.Problems.Should().ContainSingle()
             .Which.Should().StartWith("akka.kafka.consumer.key-deserializer: no deserializer was given for key type Guid");
@@ -161,13 +161,13 @@ public sealed class ConsumerSettingsTests : IDisposable
     {
         var settings = ConsumerSettings<string, string>.Create(null, null);
 
-        settings.PollInterval.Should().Be(ConfigFactory.Load().GetTimeSpan("akka.kafka.consumer.poll-interval"));
+        settings.PollInterval.Should().Be(PipelinesConfiguration.Load().GetTimeSpan("akka.kafka.consumer.poll-interval"));
     }
 
     [Fact]
     public void WithMethods_ReturnCopies_AndLeaveTheOriginalUnchanged()
     {
-        var original = ConsumerSettings<string, string>.Create(ConfigFactory.Reference(), null, null);
+        var original = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         var changed = original
             .WithBootstrapServers("localhost:9092")
@@ -207,7 +207,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void WithPollInterval_Zero_ThrowsNamingTheKey()
     {
-        var settings = ConsumerSettings<string, string>.Create(ConfigFactory.Reference(), null, null);
+        var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         var act = () => settings.WithPollInterval(TimeSpan.Zero);
 
@@ -218,7 +218,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void CreateConsumerConfig_CarriesEveryProperty()
     {
-        var settings = ConsumerSettings<string, string>.Create(ConfigFactory.Reference(), null, null)
+        var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null)
             .WithBootstrapServers("localhost:1")
             .WithGroupId("g");
 
@@ -232,7 +232,7 @@ public sealed class ConsumerSettingsTests : IDisposable
     [Fact]
     public void Create_KafkaClientsWithListAndDottedKeys_FlattensToLibrdkafkaNames()
     {
-        var config = ConfigFactory.ParseString("""akka.kafka.consumer.kafka-clients { bootstrap.servers = ["a:1", "b:2"], "sasl.mechanism" = PLAIN, socket.keepalive.enable = true }""");
+        var config = PipelinesConfiguration.ParseString("""akka.kafka.consumer.kafka-clients { bootstrap.servers = ["a:1", "b:2"], "sasl.mechanism" = PLAIN, socket.keepalive.enable = true }""");
 
         var settings = ConsumerSettings<string, string>.Create(config, null, null);
 

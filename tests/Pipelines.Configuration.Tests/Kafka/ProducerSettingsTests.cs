@@ -8,7 +8,7 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void Create_FromReference_HasTheDefaults()
     {
-        var settings = ProducerSettings<string, byte[]>.Create(ConfigFactory.Reference(), null, null);
+        var settings = ProducerSettings<string, byte[]>.Create(PipelinesConfiguration.Reference(), null, null);
 
         settings.Parallelism.Should().Be(100);
         settings.FlushTimeout.Should().Be(TimeSpan.FromSeconds(10));
@@ -21,7 +21,7 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void CreateProducerConfig_HasAcksAllAndIdempotence()
     {
-        var config = ProducerSettings<string, string>.Create(ConfigFactory.Reference(), null, null)
+        var config = ProducerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null)
             .WithBootstrapServers("localhost:9092")
             .CreateProducerConfig();
 
@@ -33,7 +33,7 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void Create_FromUserConfig_OverridesKeys()
     {
-        var config = ConfigFactory.ParseString("akka.kafka.producer { parallelism = 8, flush-timeout = 2s, kafka-clients.linger.ms = 5, kafka-clients.acks = 1 }");
+        var config = PipelinesConfiguration.ParseString("akka.kafka.producer { parallelism = 8, flush-timeout = 2s, kafka-clients.linger.ms = 5, kafka-clients.acks = 1 }");
 
         var settings = ProducerSettings<string, string>.Create(config, null, null);
 
@@ -47,7 +47,7 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void Create_WithInvalidKeys_ReportsEveryProblem()
     {
-        var config = ConfigFactory.ParseString("akka.kafka.producer { parallelism = 0, flush-timeout = 0s, close-timeout = [1] }");
+        var config = PipelinesConfiguration.ParseString("akka.kafka.producer { parallelism = 0, flush-timeout = 0s, close-timeout = [1] }");
 
         var act = () => ProducerSettings<Guid, string>.Create(config, null, null);
 
@@ -64,7 +64,7 @@ public sealed class ProducerSettingsTests
     [Fact]
     public void WithMethods_ValidateAndCopy()
     {
-        var settings = ProducerSettings<string, string>.Create(ConfigFactory.Reference(), null, null);
+        var settings = ProducerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         var changed = settings.WithParallelism(3).WithFlushTimeout(TimeSpan.FromSeconds(1)).WithCloseTimeout(TimeSpan.Zero)
             .WithProperty("linger.ms", "1").WithProperties([new("batch.size", "100")]);

@@ -72,7 +72,7 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     [Fact]
     public void AddHocon_LoadedConfig_ExposesReferenceDefaults()
     {
-        var configuration = new ConfigurationBuilder().AddHocon(ConfigFactory.Load(null, _ => null)).Build();
+        var configuration = new ConfigurationBuilder().AddHocon(PipelinesConfiguration.Load(null, _ => null)).Build();
 
         configuration["akka:kafka:committer:max-batch"].Should().Be("1000");
         configuration["akka:kafka:producer:kafka-clients:enable:idempotence"].Should().Be("true");
@@ -108,7 +108,7 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     [Fact]
     public void AddHocon_RelativePathWithoutBasePath_IsRelativeToTheApplication()
     {
-        var configuration = new ConfigurationBuilder().AddHocon(ConfigFactory.DefaultFile).Build();
+        var configuration = new ConfigurationBuilder().AddHocon(PipelinesConfiguration.DefaultFile).Build();
 
         configuration.GetSection("akka:kafka:consumer:kafka-clients").Exists().Should().BeTrue(
             "config/akka.hocon is copied next to the test assembly");

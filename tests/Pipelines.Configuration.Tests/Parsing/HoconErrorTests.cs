@@ -92,7 +92,7 @@ public sealed class HoconErrorTests : IDisposable
         var included = Write("included.conf", "ok = 1\nbroken = [\n");
         var main = Write("main.conf", "include \"included.conf\"");
 
-        var act = () => ConfigFactory.ParseFile(main);
+        var act = () => HoconConfigFactory.ParseFile(main);
 
         var error = act.Should().Throw<HoconException>().Which;
         error.Origin.Should().Be(included);
@@ -106,7 +106,7 @@ public sealed class HoconErrorTests : IDisposable
         var first = Write("first.conf", "a = 1\ninclude \"second.conf\"");
         var second = Write("second.conf", "\n\n  include \"first.conf\"");
 
-        var act = () => ConfigFactory.ParseFile(first);
+        var act = () => HoconConfigFactory.ParseFile(first);
 
         var error = act.Should().Throw<HoconException>().Which;
         error.Origin.Should().Be(second);
@@ -119,7 +119,7 @@ public sealed class HoconErrorTests : IDisposable
     {
         var path = Path.Combine(_directory, "nope.conf");
 
-        var act = () => ConfigFactory.ParseFile(path);
+        var act = () => HoconConfigFactory.ParseFile(path);
 
         act.Should().Throw<HoconException>().Which.Message.Should().StartWith($"{path}: cannot read the configuration file");
     }
@@ -127,7 +127,7 @@ public sealed class HoconErrorTests : IDisposable
     [Fact]
     public void ParseString_Origin_IsUsedInErrors()
     {
-        var act = () => ConfigFactory.ParseString("a = [", "config/akka.hocon");
+        var act = () => HoconConfigFactory.ParseString("a = [", "config/akka.hocon");
 
         act.Should().Throw<HoconException>().Which.Message.Should().Be("config/akka.hocon:1:6: expected ']' to close the array opened at 1:5, found end of input");
     }

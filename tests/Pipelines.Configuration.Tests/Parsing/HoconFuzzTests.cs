@@ -58,16 +58,16 @@ public sealed class HoconFuzzTests
     {
         // The mutations start from valid input, so both outcomes (value and error) are exercised.
         Corpus.Select(Check).Should().AllSatisfy(failure => failure.Should().BeNull());
-        Corpus.Select(c => ConfigFactory.ParseString(c).Resolve(_ => null).Root.Count).Should().AllSatisfy(count => count.Should().BePositive());
+        Corpus.Select(c => HoconConfigFactory.ParseString(c).Resolve(_ => null).Root.Count).Should().AllSatisfy(count => count.Should().BePositive());
     }
 
     private static string? Check(string input)
     {
         try
         {
-            var root = ConfigFactory.ParseString(input, "fuzz").Resolve(_ => null).Root;
-            var rendered = new Config(root, needsResolution: false).ToHocon();
-            var reparsed = ConfigFactory.ParseString(rendered, "rendered").Resolve(_ => null).Root;
+            var root = HoconConfigFactory.ParseString(input, "fuzz").Resolve(_ => null).Root;
+            var rendered = new HoconConfig(root, needsResolution: false).ToHocon();
+            var reparsed = HoconConfigFactory.ParseString(rendered, "rendered").Resolve(_ => null).Root;
             return SameTree(root, reparsed) ? null : $"rendering does not round-trip (rendered: {Escape(rendered)})";
         }
         catch (HoconException e) when (e.Line >= 1 && e.Column >= 1 && e.Origin is "fuzz")

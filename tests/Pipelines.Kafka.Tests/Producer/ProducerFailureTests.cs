@@ -61,7 +61,7 @@ public sealed class ProducerFailureTests : IClassFixture<KafkaClusterFixture>, I
     [Fact]
     public async Task PlainSink_NoBootstrapServers_FailsWithAnErrorSayingWhatToSet()
     {
-        var settings = ProducerSettings<string, string>.Create(ConfigFactory.Reference(), null, null);
+        var settings = ProducerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);
 
         var run = Source.From(new[] { new ProducerRecord<string, string>("t", "k", "v") })
             .RunWith(KafkaProducer.PlainSink(settings), _materializer);

@@ -11,7 +11,7 @@ public static class KafkaTestSettings
 
     public static ConsumerSettings<TKey, TValue> Consumer<TKey, TValue>(
         KafkaClusterFixture kafka, string groupId, Confluent.Kafka.IDeserializer<TKey>? keys, Confluent.Kafka.IDeserializer<TValue>? values) =>
-        ConsumerSettings<TKey, TValue>.Create(ConfigFactory.Reference(), keys, values)
+        ConsumerSettings<TKey, TValue>.Create(PipelinesConfiguration.Reference(), keys, values)
             .WithBootstrapServers(kafka.BootstrapServers)
             .WithGroupId(groupId)
             .WithProperties(new Dictionary<string, string>

@@ -1,4 +1,5 @@
 using Pipelines.Configuration;
+using Config = Akka.Configuration.Config;
 
 // Add* extensions live in the builder's namespace, as AddJsonFile and AddEnvironmentVariables do, so they are
 // found without an extra using.
@@ -23,7 +24,7 @@ public static class HoconConfigurationExtensions
         return builder.Add(new HoconConfigurationSource { Path = path, Optional = optional });
     }
 
-    /// <summary>Adds a parsed HOCON configuration, for example <c>ConfigFactory.Load()</c> with the reference defaults.</summary>
+    /// <summary>Adds an Akka configuration, for example <c>PipelinesConfiguration.Load()</c> with the reference defaults.</summary>
     public static IConfigurationBuilder AddHocon(this IConfigurationBuilder builder, Config config)
     {
         ArgumentNullException.ThrowIfNull(builder);

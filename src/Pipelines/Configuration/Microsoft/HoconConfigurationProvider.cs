@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Pipelines.Configuration.Conversion;
 using Pipelines.Configuration.Values;
 
 namespace Pipelines.Configuration;
@@ -24,10 +25,10 @@ public sealed class HoconConfigurationProvider : ConfigurationProvider
     /// <exception cref="HoconException">The HOCON is invalid, a substitution cannot be resolved, or a required file is missing.</exception>
     public override void Load()
     {
-        Config config;
+        HoconValue root;
         if (_source.Config is { } given)
         {
-            config = given;
+            root = given.Root is null ? HoconConfig.Empty.Root : AkkaConfigConverter.FromAkka(given.Root);
         }
         else if (_path is not null)
         {
@@ -38,20 +39,20 @@ public sealed class HoconConfigurationProvider : ConfigurationProvider
                     throw new HoconException(new HoconPosition(_path, 0, 0), "the configuration file was not found (pass optional: true to AddHocon to allow that)");
                 }
 
-                config = Config.Empty;
+                root = HoconConfig.Empty.Root;
             }
             else
             {
-                config = ConfigFactory.ParseFile(_path);
+                root = HoconConfigFactory.ParseFile(_path).Root;
             }
         }
         else
         {
-            config = ConfigFactory.ParseString(_source.Text ?? string.Empty, _source.Origin);
+            root = HoconConfigFactory.ParseString(_source.Text ?? string.Empty, _source.Origin).Root;
         }
 
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        Flatten(config.Root, string.Empty, data);
+        Flatten(root, string.Empty, data);
         Data = data;
     }
 

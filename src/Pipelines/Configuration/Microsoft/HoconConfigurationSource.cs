@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
+using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Configuration;
 
 /// <summary>
-/// A Microsoft.Extensions.Configuration source that reads HOCON: a file, a string or an existing <see cref="Config"/>.
+/// A Microsoft.Extensions.Configuration source that reads HOCON: a file, a string or an existing Akka <see cref="Config"/>.
 /// Add it with <c>AddHocon</c> or <c>AddHoconString</c>.
 /// </summary>
 public sealed class HoconConfigurationSource : IConfigurationSource
@@ -15,7 +16,7 @@ public sealed class HoconConfigurationSource : IConfigurationSource
     /// <summary>HOCON text to read instead of a file.</summary>
     public string? Text { get; init; }
 
-    /// <summary>A parsed configuration to expose instead of a file or text.</summary>
+    /// <summary>A configuration to expose instead of a file or text, e.g. <see cref="PipelinesConfiguration.Load(string?)"/>.</summary>
     public Config? Config { get; init; }
 
     /// <summary>The name parse errors report for <see cref="Text"/>.</summary>

@@ -3,7 +3,7 @@ using System.Collections;
 namespace Pipelines.Configuration.Values;
 
 /// <summary>An array of values.</summary>
-public sealed class HoconArray : HoconValue, IReadOnlyList<HoconValue>
+internal sealed class HoconArray : HoconValue, IReadOnlyList<HoconValue>
 {
     private readonly HoconValue[] _items;
 

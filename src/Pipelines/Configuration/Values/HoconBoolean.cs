@@ -1,7 +1,7 @@
 namespace Pipelines.Configuration.Values;
 
 /// <summary>A <c>true</c> or <c>false</c> value.</summary>
-public sealed class HoconBoolean : HoconValue
+internal sealed class HoconBoolean : HoconValue
 {
     /// <summary>Creates a boolean value.</summary>
     internal HoconBoolean(bool value, HoconPosition position)

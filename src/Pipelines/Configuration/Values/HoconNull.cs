@@ -1,7 +1,7 @@
 namespace Pipelines.Configuration.Values;
 
 /// <summary>A <c>null</c> value: the key exists, but getters treat it as missing.</summary>
-public sealed class HoconNull : HoconValue
+internal sealed class HoconNull : HoconValue
 {
     /// <summary>Creates a null value read at <paramref name="position"/>.</summary>
     internal HoconNull(HoconPosition position)

@@ -1,7 +1,7 @@
 namespace Pipelines.Configuration.Values;
 
 /// <summary>A number, kept with the text it was written as (so <c>1.0</c> concatenates and renders as <c>1.0</c>).</summary>
-public sealed class HoconNumber : HoconValue
+internal sealed class HoconNumber : HoconValue
 {
     private readonly long _integer;
 

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Pipelines.Configuration.Values;
 
 /// <summary>An object: fields in the order they were first defined, each key mapping to a value.</summary>
-public sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconValue>
+internal sealed class HoconObject : HoconValue, IReadOnlyDictionary<string, HoconValue>
 {
     private readonly OrderedDictionary<string, HoconValue> _fields;
 

@@ -1,7 +1,7 @@
 namespace Pipelines.Configuration.Values;
 
 /// <summary>A string value (quoted, unquoted, triple-quoted or the result of a string concatenation).</summary>
-public sealed class HoconString : HoconValue
+internal sealed class HoconString : HoconValue
 {
     /// <summary>Creates a string value.</summary>
     internal HoconString(string value, HoconPosition position)

@@ -3,8 +3,8 @@ namespace Pipelines.Configuration.Values;
 /// <summary>
 /// A node of a configuration tree: an object, array, string, number, boolean or null, with the position it was read from.
 /// </summary>
-/// <remarks>Values are immutable once parsed; the library's own unresolved nodes (substitutions) never leave a resolved <see cref="Config"/>.</remarks>
-public abstract class HoconValue
+/// <remarks>Values are immutable once parsed; the library's own unresolved nodes (substitutions) never leave a resolved <see cref="HoconConfig"/>.</remarks>
+internal abstract class HoconValue
 {
     private protected HoconValue(HoconPosition position) => Position = position;
 

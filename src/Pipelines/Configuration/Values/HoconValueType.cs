@@ -1,7 +1,7 @@
 namespace Pipelines.Configuration.Values;
 
 /// <summary>The kind of a resolved configuration value.</summary>
-public enum HoconValueType
+internal enum HoconValueType
 {
     /// <summary>An object: ordered fields, each a key and a value.</summary>
     Object,

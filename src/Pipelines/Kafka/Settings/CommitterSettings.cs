@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Pipelines.Configuration;
+using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Kafka;
 
@@ -11,7 +13,7 @@ public sealed class CommitterSettings
     /// <summary>The configuration path these settings are read from.</summary>
     public const string ConfigPath = "akka.kafka.committer";
 
-    private static readonly Lazy<CommitterSettings> DefaultSettings = new(() => Create(ConfigFactory.Reference()));
+    private static readonly Lazy<CommitterSettings> DefaultSettings = new(() => Create(PipelinesConfiguration.Reference()));
 
     private CommitterSettings()
     {
@@ -51,6 +53,14 @@ public sealed class CommitterSettings
         settings.Validate(reader.Problems);
         reader.Problems.ThrowIfAny();
         return settings;
+    }
+
+    /// <summary>Reads <c>akka.kafka.committer</c> from the configuration of <paramref name="system"/> (its <c>Settings.Config</c>), with the reference configuration as fallback.</summary>
+    /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
+    public static CommitterSettings Create(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Create(system.Settings.Config);
     }
 
     /// <summary>Returns a copy with <see cref="MaxBatch"/> set.</summary>

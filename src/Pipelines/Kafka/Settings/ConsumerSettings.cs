@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using Confluent.Kafka;
 using Pipelines.Configuration;
-using Config = Pipelines.Configuration.Config;
+using Akka.Actor;
+using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Kafka;
 
@@ -98,12 +99,24 @@ public sealed class ConsumerSettings<TKey, TValue>
     }
 
     /// <summary>
-    /// Reads the settings from <see cref="ConfigFactory.Load(string?)"/>: <c>config/akka.hocon</c> when present,
+    /// Reads <c>akka.kafka.consumer</c> from the configuration of <paramref name="system"/> (its
+    /// <c>Settings.Config</c>), with the reference configuration as fallback, as Akka.Streams.Kafka does. A null
+    /// deserializer means Confluent.Kafka's built-in one.
+    /// </summary>
+    /// <exception cref="SettingsException">A key has a wrong type or an invalid value, or a deserializer is missing; every problem is listed.</exception>
+    public static ConsumerSettings<TKey, TValue> Create(ActorSystem system, IDeserializer<TKey>? keyDeserializer, IDeserializer<TValue>? valueDeserializer)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Create(system.Settings.Config, keyDeserializer, valueDeserializer);
+    }
+
+    /// <summary>
+    /// Reads the settings from <see cref="PipelinesConfiguration.Load(string?)"/>: <c>config/akka.hocon</c> when present,
     /// over the reference configuration, with environment overrides.
     /// </summary>
     /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
     public static ConsumerSettings<TKey, TValue> Create(IDeserializer<TKey>? keyDeserializer, IDeserializer<TValue>? valueDeserializer) =>
-        Create(ConfigFactory.Load(), keyDeserializer, valueDeserializer);
+        Create(PipelinesConfiguration.Load(), keyDeserializer, valueDeserializer);
 
     /// <summary>Returns a librdkafka property, or null when it is not set.</summary>
     public string? GetProperty(string key) => PropertyMap.GetValueOrDefault(key);

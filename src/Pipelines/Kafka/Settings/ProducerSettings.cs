@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using Confluent.Kafka;
 using Pipelines.Configuration;
-using Config = Pipelines.Configuration.Config;
+using Akka.Actor;
+using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Kafka;
 
@@ -68,12 +69,24 @@ public sealed class ProducerSettings<TKey, TValue>
     }
 
     /// <summary>
-    /// Reads the settings from <see cref="ConfigFactory.Load(string?)"/>: <c>config/akka.hocon</c> when present,
+    /// Reads <c>akka.kafka.producer</c> from the configuration of <paramref name="system"/> (its
+    /// <c>Settings.Config</c>), with the reference configuration as fallback, as Akka.Streams.Kafka does. A null
+    /// serializer means Confluent.Kafka's built-in one.
+    /// </summary>
+    /// <exception cref="SettingsException">A key has a wrong type or an invalid value, or a serializer is missing; every problem is listed.</exception>
+    public static ProducerSettings<TKey, TValue> Create(ActorSystem system, ISerializer<TKey>? keySerializer, ISerializer<TValue>? valueSerializer)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return Create(system.Settings.Config, keySerializer, valueSerializer);
+    }
+
+    /// <summary>
+    /// Reads the settings from <see cref="PipelinesConfiguration.Load(string?)"/>: <c>config/akka.hocon</c> when present,
     /// over the reference configuration, with environment overrides.
     /// </summary>
     /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
     public static ProducerSettings<TKey, TValue> Create(ISerializer<TKey>? keySerializer, ISerializer<TValue>? valueSerializer) =>
-        Create(ConfigFactory.Load(), keySerializer, valueSerializer);
+        Create(PipelinesConfiguration.Load(), keySerializer, valueSerializer);
 
     /// <summary>Returns a librdkafka property, or null when it is not set.</summary>
     public string? GetProperty(string key) => PropertyMap.GetValueOrDefault(key);

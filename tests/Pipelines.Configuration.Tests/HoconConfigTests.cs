@@ -1,8 +1,8 @@
 namespace Pipelines.Configuration.Tests;
 
-public sealed class ConfigTests
+public sealed class HoconConfigTests
 {
-    private static readonly Config Sample = HoconText.Resolve("""
+    private static readonly HoconConfig Sample = HoconText.Resolve("""
         text = hello
         number = 42
         numeric-string = "17"
@@ -132,8 +132,8 @@ public sealed class ConfigTests
     [Fact]
     public void WithFallback_MergesObjectsAndKeepsOverrides()
     {
-        var user = ConfigFactory.ParseString("a { x = 1 }\nb = user");
-        var fallback = ConfigFactory.ParseString("a { x = 0, y = 2 }\nb = fallback\nc = 3");
+        var user = HoconConfigFactory.ParseString("a { x = 1 }\nb = user");
+        var fallback = HoconConfigFactory.ParseString("a { x = 0, y = 2 }\nb = fallback\nc = 3");
 
         var merged = user.WithFallback(fallback);
 
@@ -147,8 +147,8 @@ public sealed class ConfigTests
     [Fact]
     public void WithFallback_SubstitutionsResolveAgainstTheMergedConfig()
     {
-        var user = ConfigFactory.ParseString("path = ${path}\":/bin\"\nurl = \"http://\"${host}");
-        var fallback = ConfigFactory.ParseString("path = /usr\nhost = example");
+        var user = HoconConfigFactory.ParseString("path = ${path}\":/bin\"\nurl = \"http://\"${host}");
+        var fallback = HoconConfigFactory.ParseString("path = /usr\nhost = example");
 
         var merged = user.WithFallback(fallback).Resolve(_ => null);
 
@@ -159,8 +159,8 @@ public sealed class ConfigTests
     [Fact]
     public void WithFallback_OptionalOverrideUnset_KeepsTheFallbackValue()
     {
-        var user = ConfigFactory.ParseString("servers = ${?PIPELINES_TEST_UNSET_VARIABLE}");
-        var fallback = ConfigFactory.ParseString("servers = \"localhost:9092\"");
+        var user = HoconConfigFactory.ParseString("servers = ${?PIPELINES_TEST_UNSET_VARIABLE}");
+        var fallback = HoconConfigFactory.ParseString("servers = \"localhost:9092\"");
 
         user.WithFallback(fallback).Resolve(_ => null).GetString("servers").Should().Be("localhost:9092");
         user.WithFallback(fallback).Resolve(_ => "env:1").GetString("servers").Should().Be("env:1");
@@ -169,7 +169,7 @@ public sealed class ConfigTests
     [Fact]
     public void Root_UnresolvedConfig_ResolvesOnFirstUse()
     {
-        var config = ConfigFactory.ParseString("a = 1\nb = ${a}");
+        var config = HoconConfigFactory.ParseString("a = 1\nb = ${a}");
 
         config.IsResolved.Should().BeFalse();
         config.GetInt("b").Should().Be(1);
@@ -179,7 +179,7 @@ public sealed class ConfigTests
     [Fact]
     public void Getter_UnresolvableSubstitution_ThrowsThePositionedError()
     {
-        var config = ConfigFactory.ParseString("a = 1\nb = ${nope.nothing}");
+        var config = HoconConfigFactory.ParseString("a = 1\nb = ${nope.nothing}");
 
         var act = () => config.GetInt("a");
 
@@ -191,7 +191,7 @@ public sealed class ConfigTests
     {
         var rendered = Sample.ToHocon();
 
-        var reparsed = ConfigFactory.ParseString(rendered);
+        var reparsed = HoconConfigFactory.ParseString(rendered);
 
         TreeComparer.Difference(reparsed.Root, Sample.ToJson()).Should().BeNull(rendered);
     }

@@ -2,14 +2,14 @@ using System.Text.Json;
 
 namespace Pipelines.Configuration.Tests;
 
-public sealed class ConfigFactoryTests : IDisposable
+public sealed class HoconConfigFactoryTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("pipelines-factory-").FullName;
 
     [Fact]
     public void Reference_HoldsEveryConnectorSection()
     {
-        var reference = ConfigFactory.Reference();
+        var reference = HoconConfigFactory.Reference();
 
         reference.Origin.Should().Be("reference.conf");
         reference.GetInt("pipelines.streams.buffer-size").Should().Be(16);
@@ -26,9 +26,9 @@ public sealed class ConfigFactoryTests : IDisposable
     [Fact]
     public void Load_DefaultFile_IsFoundAndResolvedOverTheReference()
     {
-        ConfigFactory.FindDefaultFile().Should().NotBeNull("the test output carries config/akka.hocon");
+        PipelinesConfiguration.FindDefaultFile().Should().NotBeNull("the test output carries config/akka.hocon");
 
-        var config = ConfigFactory.Load(null, name => name == "KAFKA_BOOTSTRAP_SERVERS" ? "kafka:9092" : null);
+        var config = HoconConfigFactory.Load(null, name => name == "KAFKA_BOOTSTRAP_SERVERS" ? "kafka:9092" : null);
 
         config.IsResolved.Should().BeTrue();
         config.GetString("akka.kafka.consumer.kafka-clients.bootstrap.servers").Should().Be("kafka:9092");
@@ -46,7 +46,7 @@ public sealed class ConfigFactoryTests : IDisposable
             pipelines.streams.buffer-size = ${pipelines.streams.buffer-size}0
             """);
 
-        var config = ConfigFactory.Load(file, _ => null);
+        var config = HoconConfigFactory.Load(file, _ => null);
 
         config.GetInt("akka.kafka.committer.max-batch").Should().Be(50);
         config.GetInt("akka.kafka.producer.parallelism").Should().Be(100);
@@ -59,7 +59,7 @@ public sealed class ConfigFactoryTests : IDisposable
     {
         var path = Path.Combine(_directory, "missing.conf");
 
-        var act = () => ConfigFactory.Load(path);
+        var act = () => HoconConfigFactory.Load(path);
 
         act.Should().Throw<HoconException>().Which.Origin.Should().Be(path);
     }
@@ -67,22 +67,22 @@ public sealed class ConfigFactoryTests : IDisposable
     [Fact]
     public void Reference_RendersToJsonAndHoconThatParseBack()
     {
-        var reference = ConfigFactory.Reference();
+        var reference = HoconConfigFactory.Reference();
 
         using var json = JsonDocument.Parse(reference.ToJson());
         json.RootElement.GetProperty("akka").GetProperty("kafka").GetProperty("committer").GetProperty("delivery").GetString().Should().Be("WaitForAck");
-        TreeComparer.Difference(ConfigFactory.ParseString(reference.ToHocon()).Root, reference.ToJson()).Should().BeNull();
-        TreeComparer.Difference(ConfigFactory.ParseString(reference.ToJson()).Root, reference.ToJson()).Should().BeNull();
+        TreeComparer.Difference(HoconConfigFactory.ParseString(reference.ToHocon()).Root, reference.ToJson()).Should().BeNull();
+        TreeComparer.Difference(HoconConfigFactory.ParseString(reference.ToJson()).Root, reference.ToJson()).Should().BeNull();
     }
 
     [Fact]
     public void Empty_HasNoKeys_AndIsANeutralFallback()
     {
-        var config = ConfigFactory.ParseString("a = 1");
+        var config = HoconConfigFactory.ParseString("a = 1");
 
-        Config.Empty.IsEmpty.Should().BeTrue();
-        config.WithFallback(Config.Empty).Should().BeSameAs(config);
-        Config.Empty.WithFallback(config).Should().BeSameAs(config);
+        HoconConfig.Empty.IsEmpty.Should().BeTrue();
+        config.WithFallback(HoconConfig.Empty).Should().BeSameAs(config);
+        HoconConfig.Empty.WithFallback(config).Should().BeSameAs(config);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -8,17 +8,17 @@ using Pipelines.Configuration.Values;
 namespace Pipelines.Configuration;
 
 /// <summary>
-/// An immutable HOCON configuration: typed getters by path (<c>akka.kafka.consumer.poll-interval</c>),
+/// The parsed HOCON tree as this library reads it: typed getters by path (<c>akka.kafka.consumer.poll-interval</c>),
 /// sub-configurations, and merging with a fallback. Substitutions are resolved against the whole configuration
 /// on first use (or explicitly with <see cref="Resolve()"/>), so merge fallbacks before reading values.
 /// </summary>
-public sealed class Config
+internal sealed class HoconConfig
 {
     private readonly HoconObject _root;
     private readonly bool _needsResolution;
     private HoconObject? _resolved;
 
-    internal Config(HoconObject root, bool needsResolution)
+    internal HoconConfig(HoconObject root, bool needsResolution)
     {
         _root = root;
         _needsResolution = needsResolution;
@@ -29,7 +29,7 @@ public sealed class Config
     }
 
     /// <summary>A configuration without any value.</summary>
-    public static Config Empty { get; } = new(new HoconObject(new HoconPosition("empty config", 0, 0)), needsResolution: false);
+    public static HoconConfig Empty { get; } = new(new HoconObject(new HoconPosition("empty config", 0, 0)), needsResolution: false);
 
     /// <summary>The resolved root object (resolving the configuration if that has not happened yet).</summary>
     /// <exception cref="HoconException">A substitution cannot be resolved.</exception>
@@ -50,7 +50,7 @@ public sealed class Config
     /// Returns this configuration with <paramref name="fallback"/> underneath: values missing here come from the
     /// fallback, objects merge key by key, and substitutions resolve against the merged result.
     /// </summary>
-    public Config WithFallback(Config fallback)
+    public HoconConfig WithFallback(HoconConfig fallback)
     {
         ArgumentNullException.ThrowIfNull(fallback);
         if (fallback.IsEmpty)
@@ -64,39 +64,38 @@ public sealed class Config
         }
 
         var merged = (HoconObject)HoconMerge.Merge(_root, fallback._root);
-        return new Config(merged, _needsResolution || fallback._needsResolution);
+        return new HoconConfig(merged, _needsResolution || fallback._needsResolution);
     }
 
-    /// <summary>Returns this configuration placed under <paramref name="path"/> (the inverse of <see cref="GetConfig"/>).</summary>
-    internal Config AtPath(string path)
+    /// <summary>Returns a configuration holding only <paramref name="value"/>, placed under <paramref name="path"/> (the inverse of <see cref="GetConfig"/>).</summary>
+    internal static HoconConfig At(string path, HoconValue value)
     {
-        HoconValue value = Root;
         var segments = HoconPath.Parse(path).Segments;
         for (var i = segments.Length - 1; i >= 0; i--)
         {
-            value = HoconObject.Single(segments[i], value, Root.Position);
+            value = HoconObject.Single(segments[i], value, value.Position);
         }
 
-        return new Config((HoconObject)value, needsResolution: false);
+        return new HoconConfig((HoconObject)value, needsResolution: false);
     }
 
     /// <summary>Returns the resolved configuration: substitutions replaced, environment variables consulted.</summary>
     /// <exception cref="HoconException">A substitution cannot be resolved or is part of a cycle; the message names its position.</exception>
-    public Config Resolve()
+    public HoconConfig Resolve()
     {
         _ = Root;
         return this;
     }
 
     /// <summary>Resolves with <paramref name="environment"/> answering for environment variables (tests inject it).</summary>
-    internal Config Resolve(Func<string, string?> environment)
+    internal HoconConfig Resolve(Func<string, string?> environment)
     {
         if (!_needsResolution)
         {
             return this;
         }
 
-        return new Config(HoconResolver.Resolve(_root, environment), needsResolution: false);
+        return new HoconConfig(HoconResolver.Resolve(_root, environment), needsResolution: false);
     }
 
     private HoconObject ResolveRoot(Func<string, string?> environment)
@@ -299,10 +298,10 @@ public sealed class Config
 
     /// <summary>Returns the object at <paramref name="path"/> as a configuration of its own.</summary>
     /// <exception cref="HoconException">The path is missing or is not an object.</exception>
-    public Config GetConfig(string path)
+    public HoconConfig GetConfig(string path)
     {
         var value = Require(path);
-        return value is HoconObject o ? new Config(o, needsResolution: false) : throw WrongType(path, value, "an object");
+        return value is HoconObject o ? new HoconConfig(o, needsResolution: false) : throw WrongType(path, value, "an object");
     }
 
     /// <summary>Renders the resolved configuration as HOCON text that parses back to the same values.</summary>
