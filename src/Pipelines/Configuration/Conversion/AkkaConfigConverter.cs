@@ -60,11 +60,12 @@ internal static class AkkaConfigConverter
             return new HoconObject(fields, PositionOf(akkaObject));
         }
 
-        if (elements.Count > 0 && elements.All(e => e is AkkaArray))
+        if (elements.FirstOrDefault(e => e is AkkaArray) is { } firstArray)
         {
-            // Akka's own parser keeps a concatenation of arrays as several array elements.
-            var items = elements.SelectMany(e => e.GetArray()).Select(FromAkka).ToArray();
-            return new HoconArray(items, PositionOf(elements[0]));
+            // Akka's own parser keeps a concatenation of arrays as several array elements, with the whitespace between
+            // them as literals; like Akka's GetArray, read the arrays' items and nothing else.
+            var items = elements.OfType<AkkaArray>().SelectMany(a => a).Select(FromAkka).ToArray();
+            return new HoconArray(items, PositionOf(firstArray));
         }
 
         var position = elements.Count > 0 ? PositionOf(elements[0]) : Unknown;

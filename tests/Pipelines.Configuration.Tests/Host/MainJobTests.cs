@@ -1,0 +1,33 @@
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipelines.Host.Commands;
+
+namespace Pipelines.Configuration.Tests.Host;
+
+public sealed class MainJobTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Build_BootstrapServersSet_RunsTheConfiguredActorSystemThenShutsItDownCoordinated()
+    {
+        var config = PipelinesConfiguration.ParseString("akka.loglevel = DEBUG\nakka.kafka.consumer.poll-interval = 75ms", "app.conf");
+        using var output = new StringWriter();
+        using var messages = new StringWriter();
+        using var host = MainJob.Build(config, "kafka-1:9092", output, messages);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+
+        await host.StartAsync().WaitAsync(Patience);
+        await host.WaitForShutdownAsync().WaitAsync(Patience);
+
+        system.Name.Should().Be(MainJob.ActorSystemName);
+        system.Settings.LogLevel.Should().Be("DEBUG");
+        system.Settings.Config.GetTimeSpan("akka.kafka.consumer.poll-interval").Should().Be(TimeSpan.FromMilliseconds(75));
+        messages.ToString().Should().Contain("KAFKA_BOOTSTRAP_SERVERS=kafka-1:9092").And.Contain("No pipelines are configured");
+        output.ToString().Should().BeEmpty("stdout is kept for the embedded cluster's bootstrap servers");
+        await system.WhenTerminated.WaitAsync(Patience);
+        CoordinatedShutdown.Get(system).ShutdownReason.Should().BeOfType<CoordinatedShutdown.ClrExitReason>();
+        host.Services.GetRequiredService<MainJobService>().Result().Should().Be(0);
+    }
+}
