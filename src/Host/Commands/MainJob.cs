@@ -31,7 +31,14 @@ internal static class MainJob
             var servers = Environment.GetEnvironmentVariable(BootstrapServersVariable);
             using var host = Build(config, servers, Console.Out, Console.Error);
             var job = host.Services.GetRequiredService<MainJobService>();
+            var system = host.Services.GetRequiredService<ActorSystem>();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (system.WhenTerminated.IsCompleted)
+            {
+                var reason = CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "none";
+                await Console.Error.WriteLineAsync($"Actor system '{system.Name}' terminated (CoordinatedShutdown reason: {reason}).").ConfigureAwait(false);
+            }
+
             return job.Result();
         });
     }
