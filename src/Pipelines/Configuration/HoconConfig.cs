@@ -8,7 +8,8 @@ using Pipelines.Configuration.Values;
 namespace Pipelines.Configuration;
 
 /// <summary>
-/// The parsed HOCON tree as this library reads it: typed getters by path (<c>akka.kafka.consumer.poll-interval</c>),
+/// The parsed HOCON tree as this library reads it (users see Akka's <c>Config</c>, built from it by
+/// <see cref="PipelinesConfiguration"/>): typed getters by path (<c>akka.kafka.consumer.poll-interval</c>),
 /// sub-configurations, and merging with a fallback. Substitutions are resolved against the whole configuration
 /// on first use (or explicitly with <see cref="Resolve()"/>), so merge fallbacks before reading values.
 /// </summary>
