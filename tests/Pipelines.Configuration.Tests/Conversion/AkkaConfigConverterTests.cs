@@ -22,6 +22,7 @@ public sealed class AkkaConfigConverterTests
         yes = true
         no = false
         nothing = null
+        quoted-null = "null"
         duration = 50ms
         long-duration = 10 seconds
         infinite = infinite
@@ -66,6 +67,9 @@ public sealed class AkkaConfigConverterTests
         Converted.GetValue("nothing").Values.Should().ContainSingle().Which.Should().BeOfType<AkkaLiteral>().Which.Value.Should().Be("null");
         Converted.GetString("nothing").Should().BeNull();
         Converted.GetString("nothing", "default").Should().BeNull("Akka reads the literal null as a string that is not there");
+        Converted.GetString("quoted-null").Should().BeNull("Akka cannot tell the string \"null\" from null, whichever parser read it");
+        AkkaConfigConverter.FromAkka(Converted.GetValue("quoted-null")).Should().BeOfType<HoconString>().Which.Value.Should().Be("null");
+        AkkaConfigConverter.FromAkka(Converted.GetValue("nothing")).Should().BeOfType<HoconNull>();
     }
 
     [Fact]
@@ -141,7 +145,7 @@ public sealed class AkkaConfigConverterTests
         backObject["integer"].Should().BeOfType<HoconNumber>().Which.Position.Should().Be(new HoconPosition("sample.conf", 7, 11));
         backObject["yes"].Should().BeOfType<HoconBoolean>();
         backObject["nothing"].Should().BeOfType<HoconNull>();
-        backObject["objects"].Should().BeOfType<HoconArray>().Which.Position.Line.Should().Be(28);
+        backObject["objects"].Should().BeOfType<HoconArray>().Which.Position.Line.Should().Be(29);
     }
 
     [Fact]
@@ -154,7 +158,7 @@ public sealed class AkkaConfigConverterTests
         var fromAkka = AkkaConfigConverter.FromAkka(merged.GetValue("from-akka"));
 
         integer.Position.Should().Be(new HoconPosition("sample.conf", 7, 11));
-        leaf.Position.Should().Be(new HoconPosition("sample.conf", 23, 26));
+        leaf.Position.Should().Be(new HoconPosition("sample.conf", 24, 26));
         fromAkka.Should().BeOfType<HoconString>().Which.Value.Should().Be("5");
         fromAkka.Position.Origin.Should().Be(AkkaConfigConverter.UnknownOrigin, "Akka's parser keeps no positions");
         merged.GetInt("nested.deeper.other").Should().Be(2);

@@ -19,7 +19,8 @@ namespace Pipelines.Configuration.Conversion;
 /// Akka keeps every scalar as the text it was written as (<see cref="HoconLiteral"/>), so numbers, booleans,
 /// durations (<c>50ms</c>) and sizes (<c>64KiB</c>) are handed over exactly as the user wrote them and Akka's getters
 /// (<c>GetTimeSpan</c>, <c>GetByteSize</c>) read them. <c>null</c> becomes the literal <c>null</c>, which Akka reads as
-/// a missing string. Each element built is remembered with the value it came from: Akka's merges
+/// a missing string (as it reads the string <c>"null"</c>, and trims strings, whichever parser read them); the
+/// settings classes read the tree back and see the value as written. Each element built is remembered with the value it came from: Akka's merges
 /// (<c>WithFallback</c>, the ActorSystem's defaults) reuse literal and array elements, so a setting read from an
 /// ActorSystem still knows the file, line and column of a bad value.
 /// </remarks>

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Akka.Actor;
 using Confluent.Kafka;
 using Pipelines.Configuration;
-using Akka.Actor;
 using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Kafka;
