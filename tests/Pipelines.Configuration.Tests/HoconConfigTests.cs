@@ -203,4 +203,36 @@ public sealed class HoconConfigTests
 
         json.Should().Be("{\n  \"a\": {\n    \"b\": [1, \"x\\ny\", 2.5, true, null]\n  },\n  \"q\\\"k\": 1e5\n}\n");
     }
+
+    [Fact]
+    public void Getters_WrongValueAtASecretKey_NameTheKeyButNotTheValue()
+    {
+        var config = HoconText.Resolve("kafka { sasl.password = hunter2, api-token = 31337.5 }", "secrets.conf");
+
+        Reason(() => config.GetInt("kafka.sasl.password")).Should().Be("'kafka.sasl.password' must be a whole number, but is the string <redacted>");
+        Reason(() => config.GetBoolean("kafka.sasl.password")).Should().Be("'kafka.sasl.password' must be a boolean (true/false, yes/no, on/off), but is the string <redacted>");
+        Reason(() => config.GetTimeSpan("kafka.sasl.password")).Should().Be("'kafka.sasl.password' must be a duration such as 50ms or 10s, but is <redacted>");
+        Reason(() => config.GetByteSize("kafka.sasl.password")).Should().Be("'kafka.sasl.password' must be a size such as 512KiB or 10MB, but is <redacted>");
+        Reason(() => config.GetStringList("kafka.sasl.password")).Should().Be("'kafka.sasl.password' must be an array of strings, but is the string <redacted>");
+        Reason(() => config.GetInt("kafka.api-token")).Should().Be("'kafka.api-token' must be a whole number, but is the number <redacted>");
+    }
+
+    [Fact]
+    public void ToString_RedactsSecrets_WhileToHoconAndToJsonKeepThem()
+    {
+        var config = HoconText.Resolve("kafka-clients { sasl.password = hunter2, sasl.mechanism = PLAIN, ssl.key.pem = [a, b], nothing.token = null }");
+
+        var shown = config.ToString();
+
+        shown.Should().NotContain("hunter2");
+        var reparsed = HoconConfigFactory.ParseString(shown);
+        reparsed.GetString("kafka-clients.sasl.password").Should().Be("<redacted>");
+        reparsed.GetString("kafka-clients.ssl.key.pem").Should().Be("<redacted>", "a list at a secret key is the secret");
+        reparsed.GetString("kafka-clients.sasl.mechanism").Should().Be("PLAIN");
+        reparsed.HasPath("kafka-clients.nothing.token").Should().BeFalse("null shows that the key is not set");
+        config.ToHocon().Should().Contain("hunter2");
+        config.ToJson().Should().Contain("hunter2");
+    }
+
+    private static string Reason(Action act) => act.Should().Throw<HoconException>().Which.Reason;
 }

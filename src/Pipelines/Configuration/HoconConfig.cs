@@ -243,7 +243,9 @@ internal sealed class HoconConfig
                 return result;
             }
 
-            throw new HoconException(value.Position, $"'{path}' must be a duration such as 50ms or 10s, but is \"{s.Value}\": {problem}");
+            throw new HoconException(value.Position, SecretKeys.IsSecret(path)
+                ? $"'{path}' must be a duration such as 50ms or 10s, but is {SecretKeys.Redacted}"
+                : $"'{path}' must be a duration such as 50ms or 10s, but is \"{s.Value}\": {problem}");
         }
 
         throw WrongType(path, value, "a duration such as 50ms or 10s");
@@ -270,7 +272,9 @@ internal sealed class HoconConfig
                 return result;
             }
 
-            throw new HoconException(value.Position, $"'{path}' must be a size such as 512KiB or 10MB, but is \"{s.Value}\": {problem}");
+            throw new HoconException(value.Position, SecretKeys.IsSecret(path)
+                ? $"'{path}' must be a size such as 512KiB or 10MB, but is {SecretKeys.Redacted}"
+                : $"'{path}' must be a size such as 512KiB or 10MB, but is \"{s.Value}\": {problem}");
         }
 
         throw WrongType(path, value, "a size in bytes such as 512KiB or 10MB");
@@ -305,14 +309,14 @@ internal sealed class HoconConfig
         return value is HoconObject o ? new HoconConfig(o, needsResolution: false) : throw WrongType(path, value, "an object");
     }
 
-    /// <summary>Renders the resolved configuration as HOCON text that parses back to the same values.</summary>
+    /// <summary>Renders the resolved configuration as HOCON text that parses back to the same values, secrets included.</summary>
     public string ToHocon() => HoconRenderer.Render(Root, json: false, root: true);
 
-    /// <summary>Renders the resolved configuration as JSON.</summary>
+    /// <summary>Renders the resolved configuration as JSON, secrets included.</summary>
     public string ToJson() => HoconRenderer.Render(Root, json: true);
 
-    /// <summary>Renders the resolved configuration as HOCON.</summary>
-    public override string ToString() => ToHocon();
+    /// <summary>Renders the configuration as HOCON with secret values redacted: this is what debuggers and logs show.</summary>
+    public override string ToString() => HoconRenderer.Render(Root, json: false, root: true, redactSecrets: true);
 
     private HoconValue Require(string path)
     {
@@ -334,11 +338,14 @@ internal sealed class HoconConfig
 
     private static HoconException WrongType(string path, HoconValue value, string expected)
     {
+        var secret = SecretKeys.IsSecret(path);
         var found = value switch
         {
             HoconObject => "an object",
             HoconArray => "an array",
+            HoconString when secret => "the string " + SecretKeys.Redacted,
             HoconString s => $"the string \"{s.Value}\"",
+            HoconNumber when secret => "the number " + SecretKeys.Redacted,
             HoconNumber n => "the number " + n.Text,
             HoconBoolean b => "the boolean " + b.ScalarText,
             _ => "null",

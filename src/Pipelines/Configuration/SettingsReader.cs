@@ -87,7 +87,8 @@ internal sealed class SettingsReader
             return value;
         }
 
-        Fail(key, $"must be one of {string.Join(", ", System.Enum.GetNames<TEnum>().Select(ToKebabCase))}, but is \"{text}\"");
+        var found = SecretKeys.IsSecret(key) ? SecretKeys.Redacted : $"\"{text}\"";
+        Fail(key, $"must be one of {string.Join(", ", System.Enum.GetNames<TEnum>().Select(ToKebabCase))}, but is {found}");
         return default;
     }
 

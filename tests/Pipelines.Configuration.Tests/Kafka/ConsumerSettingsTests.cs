@@ -241,6 +241,49 @@ public sealed class ConsumerSettingsTests : IDisposable
         settings.GetProperty("socket.keepalive.enable").Should().Be("true");
     }
 
+    [Fact]
+    public void ToString_ListsEverySettingAndRedactsSecretProperties()
+    {
+        var config = PipelinesConfiguration.ParseString("""
+            akka.kafka.consumer {
+              poll-interval = 75ms
+              kafka-clients {
+                bootstrap.servers = "broker:9092"
+                group.id = orders
+                sasl.mechanism = PLAIN
+                sasl.password = hunter2
+                "ssl.key.password" = hunter3
+              }
+            }
+            """);
+        var settings = ConsumerSettings<string, byte[]>.Create(config, null, null)
+            .WithProperty("sasl.oauthbearer.client.secret", "hunter4");
+
+        var text = settings.ToString();
+
+        text.Should().NotContain("hunter");
+        text.Should().Be(
+            "ConsumerSettings<String, Byte[]>(key-deserializer=Utf8Deserializer, value-deserializer=ByteArrayDeserializer, "
+            + "poll-interval=00:00:00.0750000, poll-timeout=00:00:00.0500000, stop-timeout=00:00:30, close-timeout=00:00:20, "
+            + "commit-timeout=00:00:15, commit-time-warning=00:00:01, partition-handler-warning=00:00:05, buffer-size=128, "
+            + "max-poll-records=500, kafka-clients={bootstrap.servers=broker:9092, enable.auto.commit=false, group.id=orders, "
+            + "sasl.mechanism=PLAIN, sasl.oauthbearer.client.secret=<redacted>, sasl.password=<redacted>, ssl.key.password=<redacted>})");
+        settings.GetProperty("sasl.password").Should().Be("hunter2", "only the text is redacted, librdkafka gets the value");
+    }
+
+    [Fact]
+    public void Create_InvalidSecretProperty_ReportsTheKeyWithoutTheValue()
+    {
+        var config = PipelinesConfiguration.ParseString("akka.kafka.consumer.kafka-clients.sasl.password = [hunter2, { nested = hunter2 }]", "user.conf");
+
+        var act = () => ConsumerSettings<string, string>.Create(config, null, null);
+
+        var error = act.Should().Throw<SettingsException>().Which;
+        error.Message.Should().NotContain("hunter2");
+        error.Problems.Should().ContainSingle().Which.Should().StartWith(
+            "akka.kafka.consumer.kafka-clients: 'sasl.password' must be a string, number, boolean or list of them (user.conf:1:");
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string text)

@@ -62,6 +62,28 @@ public sealed class ProducerSettingsTests
     }
 
     [Fact]
+    public void ToString_ListsEverySettingAndRedactsSecretProperties()
+    {
+        var config = PipelinesConfiguration.ParseString("""
+            akka.kafka.producer.kafka-clients {
+              bootstrap.servers = "broker:9092"
+              sasl.username = orders
+              sasl.password = hunter2
+              ssl.key.pem = "-----BEGIN PRIVATE KEY-----hunter3"
+            }
+            """);
+        var settings = ProducerSettings<Null, string>.Create(config, null, null).WithParallelism(4);
+
+        var text = settings.ToString();
+
+        text.Should().NotContain("hunter");
+        text.Should().Be(
+            "ProducerSettings<Null, String>(key-serializer=NullSerializer, value-serializer=Utf8Serializer, parallelism=4, "
+            + "flush-timeout=00:00:10, close-timeout=00:01:00, kafka-clients={acks=all, bootstrap.servers=broker:9092, "
+            + "enable.idempotence=true, sasl.password=<redacted>, sasl.username=orders, ssl.key.pem=<redacted>})");
+    }
+
+    [Fact]
     public void WithMethods_ValidateAndCopy()
     {
         var settings = ProducerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null);

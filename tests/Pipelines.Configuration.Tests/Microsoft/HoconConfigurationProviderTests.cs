@@ -32,6 +32,29 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     }
 
     [Fact]
+    public void GetRedactedDebugView_SecretKeys_ShowRedactedWhileTheConfigurationKeepsTheValues()
+    {
+        var configuration = new ConfigurationBuilder().AddHoconString("""
+            akka.kafka.consumer.kafka-clients {
+              sasl.mechanism = PLAIN
+              sasl.password = hunter2
+              "ssl.key.password" = hunter3
+              sasl.oauthbearer.client.secret = [hunter4, hunter5]
+            }
+            """).Build();
+
+        var view = configuration.GetRedactedDebugView();
+
+        view.Should().NotContain("hunter");
+        view.Should().Contain("password=<redacted> (HoconConfigurationProvider (string))");
+        view.Should().Contain("ssl.key.password=<redacted>");
+        view.Should().Contain("mechanism=PLAIN");
+        view.Should().Contain("0=<redacted>").And.Contain("1=<redacted>");
+        configuration.GetDebugView().Should().Contain("hunter2", "only the view is redacted");
+        configuration["akka:kafka:consumer:kafka-clients:sasl:password"].Should().Be("hunter2");
+    }
+
+    [Fact]
     public void AddHocon_File_BindsOptionsThroughDependencyInjection()
     {
         var path = Path.Combine(_directory, "app.conf");

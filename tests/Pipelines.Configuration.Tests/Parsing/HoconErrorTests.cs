@@ -74,6 +74,38 @@ public sealed class HoconErrorTests : IDisposable
         { string.Join('.', Enumerable.Repeat("k", 250)) + " = 1", 1, 1, "nests objects more than 200 levels deep" },
     };
 
+    public static TheoryData<string, int, int, string> SecretLineCases() => new()
+    {
+        { "sasl.password = hunter2 [1]", 1, 25, "cannot concatenate a string with an array" },
+        { "sasl.password = [1] hunter2", 1, 21, "cannot concatenate an array with a string" },
+        { "kafka-clients { sasl.password = hunter2 {a = 1} }", 1, 41, "cannot concatenate a string with an object" },
+        { "x = [1]\nsasl.password = ${x} hunter2", 2, 22, "cannot concatenate an array with a string" },
+        { "ssl.key.password = hunter2\nssl.key.password += x", 2, 21, "cannot concatenate a string with an array" },
+        { "sasl.password hunter2", 1, 22, "expected ':', '=', '+=' or '{' after the key 'sasl.password' followed by <redacted>, found end of input" },
+        { "a {\n  sasl.oauthbearer.client.secret  hunter2\n}", 3, 1, "expected ':', '=', '+=' or '{' after the key 'sasl.oauthbearer.client.secret' followed by <redacted>, found '}'" },
+        { "sasl.password\nhunter2", 2, 1, "expected ':', '=', '+=' or '{' after the key 'sasl.password', found <redacted>" },
+        { "sasl.jaas.config\n\"hunter2\"", 2, 1, "expected ':', '=', '+=' or '{' after the key 'sasl.jaas.config', found <redacted>" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecretLineCases))]
+    public void Parse_ErrorInASecretKeysValue_DoesNotQuoteTheSecret(string hocon, int line, int column, string reason)
+    {
+        var error = HoconText.ShouldFail(hocon);
+
+        error.Message.Should().NotContain("hunter2");
+        error.Reason.Should().StartWith(reason);
+        (error.Line, error.Column).Should().Be((line, column), error.Message);
+    }
+
+    [Fact]
+    public void Parse_SameErrorsAtAHarmlessKey_QuoteTheText()
+    {
+        HoconText.ShouldFail("sasl.mechanism = PLAIN [1]").Reason.Should().StartWith("cannot concatenate the string \"PLAIN\" with an array");
+        HoconText.ShouldFail("sasl.mechanism PLAIN").Reason.Should().Be("expected ':', '=', '+=' or '{' after the key 'sasl.\"mechanism PLAIN\"', found end of input");
+        HoconText.ShouldFail("sasl.mechanism\nPLAIN").Reason.Should().Be("expected ':', '=', '+=' or '{' after the key 'sasl.mechanism', found 'PLAIN'");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Parse_InvalidInput_ReportsLineAndColumn(string hocon, int line, int column, string reason)

@@ -44,4 +44,15 @@ public static class HoconConfigurationExtensions
         HoconValueConverters.Register();
         return builder.Add(new HoconConfigurationSource { Text = text, Origin = origin });
     }
+
+    /// <summary>
+    /// Returns Microsoft.Extensions.Configuration's debug view (every key, its value and the provider it comes from) with
+    /// the values of secret keys (<see cref="SecretKeys"/>, e.g. <c>…:kafka-clients:sasl.password</c>) shown as
+    /// <see cref="SecretKeys.Redacted"/>: the view to log instead of <c>GetDebugView()</c>.
+    /// </summary>
+    public static string GetRedactedDebugView(this IConfigurationRoot root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        return root.GetDebugView(context => SecretKeys.Redact(context.Path, context.Value) ?? string.Empty);
+    }
 }

@@ -130,7 +130,7 @@ internal sealed class HoconParser
             }
             else
             {
-                what = "the value of '" + ParseField(result, token, path) + "'";
+                what = "the value of " + ParseField(result, token, path);
             }
 
             var separator = _tokens.Next();
@@ -176,7 +176,7 @@ internal sealed class HoconParser
         var key = ParseKey(first);
         if (_depth + key.Length > MaxDepth)
         {
-            throw _tokens.Error(first, $"the key '{key.Render()}' nests objects more than {MaxDepth} levels deep");
+            throw _tokens.Error(first, $"the key {DescribeKey(key)} nests objects more than {MaxDepth} levels deep");
         }
 
         var fullPath = Concat(objectPath, key.Segments);
@@ -198,17 +198,60 @@ internal sealed class HoconParser
                 var position = _tokens.PositionOf(separator);
                 var self = new HoconSubstitution(new HoconPath(fullPath).Prepend(_prefix), optional: true, _prefix.Length, position);
                 HasSubstitutions = true;
-                value = new HoconConcatenation([self, new HoconArray([element], element.Position)], position);
+                value = new HoconConcatenation([self, new HoconArray([element], element.Position)], position, IsSecret(fullPath));
                 break;
             }
 
             default:
-                throw _tokens.Error(separator, $"expected ':', '=', '+=' or '{{' after the key '{key.Render()}', found {separator.Describe()}");
+                // The token may be the secret itself, written on the next line without a separator.
+                var found = separator.IsSimpleValue && IsSecret(fullPath) ? SecretKeys.Redacted : separator.Describe();
+                throw _tokens.Error(separator, $"expected ':', '=', '+=' or '{{' after the key {DescribeKey(key)}, found {found}");
         }
 
         SetPath(target, key.Segments, value);
-        return key.Render();
+        return DescribeKey(key);
     }
+
+    /// <summary>
+    /// The key, quoted, for error messages. A key that runs on into more text on its line (<c>sasl.password hunter2</c>,
+    /// a forgotten '=') may hold a secret: when its part before the first space is a secret key, the rest is redacted.
+    /// </summary>
+    private static string DescribeKey(HoconPath key)
+    {
+        for (var i = 0; i < key.Length; i++)
+        {
+            var space = IndexOfWhitespace(key[i]);
+            if (space < 0)
+            {
+                continue;
+            }
+
+            string[] head = [.. key.Segments[..i], key[i][..space]];
+            if (SecretKeys.IsSecret(string.Join('.', head)))
+            {
+                return $"'{HoconPath.Render(head)}' followed by {SecretKeys.Redacted}";
+            }
+
+            break;
+        }
+
+        return $"'{key.Render()}'";
+    }
+
+    private static int IndexOfWhitespace(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsSecret(string[] path) => SecretKeys.IsSecret(string.Join('.', path));
 
     private HoconPath ParseKey(in HoconToken first)
     {
@@ -301,12 +344,13 @@ internal sealed class HoconParser
             return single!;
         }
 
+        // Only a concatenation needs to know whether it is a secret: joining it can fail with a message quoting its pieces.
         if (unresolved)
         {
-            return new HoconConcatenation([.. pieces], pieces[0].Position);
+            return new HoconConcatenation([.. pieces], pieces[0].Position, IsSecret(path));
         }
 
-        return HoconJoin.Join(pieces)!;
+        return HoconJoin.Join(pieces, isSecret: IsSecret(path))!;
 
         void Add(HoconValue value)
         {

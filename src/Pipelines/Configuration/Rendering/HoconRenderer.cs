@@ -6,25 +6,36 @@ using Pipelines.Configuration.Values;
 
 namespace Pipelines.Configuration.Rendering;
 
-/// <summary>Writes a value tree as indented HOCON (which parses back to the same tree) or as JSON.</summary>
+/// <summary>
+/// Writes a value tree as indented HOCON (which parses back to the same tree) or as JSON, optionally with the values
+/// of secret keys (<see cref="SecretKeys"/>) replaced by <see cref="SecretKeys.Redacted"/>.
+/// </summary>
 internal static partial class HoconRenderer
 {
     private const int Indent = 2;
 
     /// <summary>Renders <paramref name="value"/>; a root object renders without its braces in HOCON.</summary>
-    public static string Render(HoconValue value, bool json, bool root = false)
+    /// <param name="value">The value to render.</param>
+    /// <param name="json">JSON instead of HOCON.</param>
+    /// <param name="root">Render a HOCON object without its braces, as a file's root.</param>
+    /// <param name="redactSecrets">
+    /// Replace every value (other than null) whose key is secret by the string <see cref="SecretKeys.Redacted"/>; the key stays.
+    /// </param>
+    /// <param name="path">The path of <paramref name="value"/> in its document (empty for the root): the keys below it are judged with it.</param>
+    public static string Render(HoconValue value, bool json, bool root = false, bool redactSecrets = false, string path = "")
     {
         var builder = new StringBuilder();
+        var redactAt = redactSecrets ? path : null;
         if (root && !json && value is HoconObject rootObject)
         {
             foreach (var (key, field) in rootObject)
             {
-                WriteField(builder, key, field, 0);
+                WriteField(builder, key, field, 0, Child(redactAt, key));
             }
         }
         else
         {
-            Write(builder, value, 0, json);
+            Write(builder, value, 0, json, redactAt);
             builder.Append('\n');
         }
 
@@ -63,7 +74,8 @@ internal static partial class HoconRenderer
         builder.Append('"');
     }
 
-    private static void WriteField(StringBuilder builder, string key, HoconValue value, int depth)
+    // redactAt: the field's path when secrets are redacted, else null.
+    private static void WriteField(StringBuilder builder, string key, HoconValue value, int depth, string? redactAt)
     {
         builder.Append(' ', depth * Indent);
         HoconPath.AppendKey(builder, key);
@@ -75,22 +87,33 @@ internal static partial class HoconRenderer
             builder.Append('.');
             HoconPath.AppendKey(builder, childKey);
             value = child;
+            redactAt = Child(redactAt, childKey);
         }
 
         builder.Append(value is HoconObject ? " " : " = ");
-        Write(builder, value, depth, json: false);
+        Write(builder, value, depth, json: false, redactAt);
         builder.Append('\n');
     }
 
-    private static void Write(StringBuilder builder, HoconValue value, int depth, bool json)
+    // redactAt: the value's path when secrets are redacted, else null.
+    private static void Write(StringBuilder builder, HoconValue value, int depth, bool json, string? redactAt)
     {
+        // Objects are never redacted whole: each of their fields is judged by its own key, so that harmless keys
+        // under a secret-looking segment (sasl.oauthbearer.token.endpoint.url) stay visible. Anything else at a
+        // secret key is the secret (a string, a list of them, a number); null shows that it is not set.
+        if (redactAt is not null && value is not (HoconObject or HoconNull) && SecretKeys.IsSecret(redactAt))
+        {
+            AppendQuoted(builder, SecretKeys.Redacted);
+            return;
+        }
+
         switch (value)
         {
             case HoconObject o:
-                WriteObject(builder, o, depth, json);
+                WriteObject(builder, o, depth, json, redactAt);
                 break;
             case HoconArray a:
-                WriteArray(builder, a, depth, json);
+                WriteArray(builder, a, depth, json, redactAt);
                 break;
             case HoconString s:
                 AppendQuoted(builder, s.Value);
@@ -107,17 +130,17 @@ internal static partial class HoconRenderer
             case HoconConcatenation c:
                 for (var i = 0; i < c.Pieces.Length; i++)
                 {
-                    Write(builder, c.Pieces[i], depth, json);
+                    Write(builder, c.Pieces[i], depth, json, redactAt: null);
                 }
 
                 break;
             case HoconDelayedMerge d:
-                Write(builder, d.Stack[^1], depth, json);
+                Write(builder, d.Stack[^1], depth, json, redactAt);
                 break;
         }
     }
 
-    private static void WriteObject(StringBuilder builder, HoconObject value, int depth, bool json)
+    private static void WriteObject(StringBuilder builder, HoconObject value, int depth, bool json, string? redactAt)
     {
         if (value.Count == 0)
         {
@@ -134,19 +157,19 @@ internal static partial class HoconRenderer
                 builder.Append(' ', (depth + 1) * Indent);
                 AppendQuoted(builder, key);
                 builder.Append(": ");
-                Write(builder, field, depth + 1, json);
+                Write(builder, field, depth + 1, json, Child(redactAt, key));
                 builder.Append(++index < value.Count ? ",\n" : "\n");
             }
             else
             {
-                WriteField(builder, key, field, depth + 1);
+                WriteField(builder, key, field, depth + 1, Child(redactAt, key));
             }
         }
 
         builder.Append(' ', depth * Indent).Append('}');
     }
 
-    private static void WriteArray(StringBuilder builder, HoconArray value, int depth, bool json)
+    private static void WriteArray(StringBuilder builder, HoconArray value, int depth, bool json, string? redactAt)
     {
         if (value.Count == 0)
         {
@@ -163,7 +186,8 @@ internal static partial class HoconRenderer
                 builder.Append(' ', (depth + 1) * Indent);
             }
 
-            Write(builder, value[i], depth + 1, json);
+            // Objects in a list are judged by their fields' keys below the list's key.
+            Write(builder, value[i], depth + 1, json, redactAt);
             if (i + 1 < value.Count)
             {
                 builder.Append(inline ? ", " : ",\n");
@@ -177,6 +201,8 @@ internal static partial class HoconRenderer
 
         builder.Append(']');
     }
+
+    private static string? Child(string? path, string key) => path is null ? null : path.Length == 0 ? key : path + "." + key;
 
     private static string Normalize(HoconNumber number) => number.IsInteger
         ? number.Int64Value.ToString(CultureInfo.InvariantCulture)

@@ -155,7 +155,7 @@ internal sealed class HoconResolver
             }
         }
 
-        return HoconJoin.Join(pieces, positions);
+        return HoconJoin.Join(pieces, positions, value.IsSecret);
     }
 
     /// <summary>

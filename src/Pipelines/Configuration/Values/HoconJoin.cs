@@ -12,7 +12,8 @@ internal static class HoconJoin
     /// <summary>Joins resolved pieces; returns null when there are none (every piece was an undefined <c>${?x}</c>).</summary>
     /// <param name="pieces">Resolved values, in order.</param>
     /// <param name="positions">Where each piece was written (for errors); the pieces' own positions when null.</param>
-    public static HoconValue? Join(IReadOnlyList<HoconValue> pieces, IReadOnlyList<HoconPosition>? positions = null)
+    /// <param name="isSecret">The pieces make up the value of a secret key: errors describe them without their text.</param>
+    public static HoconValue? Join(IReadOnlyList<HoconValue> pieces, IReadOnlyList<HoconPosition>? positions = null, bool isSecret = false)
     {
         if (pieces.Count == 0)
         {
@@ -38,7 +39,7 @@ internal static class HoconJoin
             {
                 if (text is not null && !textIsWhitespace)
                 {
-                    throw Incompatible(position, textPieces == 1 ? Describe(firstText!) : "a string", piece);
+                    throw Incompatible(position, textPieces == 1 ? Describe(firstText!, isSecret) : "a string", piece, isSecret);
                 }
 
                 text = null;
@@ -47,14 +48,14 @@ internal static class HoconJoin
                     null => piece,
                     HoconObject left when piece is HoconObject right => HoconMerge.Merge(right, left),
                     HoconArray left when piece is HoconArray right => new HoconArray([.. left.Items, .. right.Items], left.Position),
-                    _ => throw Incompatible(position, Describe(container), piece),
+                    _ => throw Incompatible(position, Describe(container, isSecret), piece, isSecret),
                 };
             }
             else if (container is not null)
             {
                 if (!(piece is HoconString { IsConcatenationWhitespace: true }))
                 {
-                    throw Incompatible(position, Describe(container), piece);
+                    throw Incompatible(position, Describe(container, isSecret), piece, isSecret);
                 }
             }
             else
@@ -81,16 +82,18 @@ internal static class HoconJoin
         return container ?? new HoconString(text!.ToString(), textPosition);
     }
 
-    private static HoconException Incompatible(HoconPosition position, string left, HoconValue right) =>
-        new(position, $"cannot concatenate {left} with {Describe(right)}: a concatenation joins only strings, only arrays or only objects");
+    private static HoconException Incompatible(HoconPosition position, string left, HoconValue right, bool isSecret) =>
+        new(position, $"cannot concatenate {left} with {Describe(right, isSecret)}: a concatenation joins only strings, only arrays or only objects");
 
-    private static string Describe(HoconValue value) => value switch
+    private static string Describe(HoconValue value, bool isSecret) => value switch
     {
         HoconObject => "an object",
         HoconArray => "an array",
+        HoconNumber when isSecret => "a number",
         HoconNumber n => "the number " + n.Text,
         HoconBoolean b => "the boolean " + b.ScalarText,
         HoconNull => "null",
+        HoconString when isSecret => "a string",
         HoconString s => "the string \"" + s.Value + "\"",
         _ => "a value",
     };

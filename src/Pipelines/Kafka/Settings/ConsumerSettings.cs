@@ -189,10 +189,16 @@ public sealed class ConsumerSettings<TKey, TValue>
     /// <summary>Creates the Confluent.Kafka configuration: <see cref="Properties"/> verbatim.</summary>
     public ConsumerConfig CreateConsumerConfig() => new(new Dictionary<string, string>(PropertyMap, StringComparer.Ordinal));
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Lists every setting with its HOCON name, and the librdkafka properties with secret values (<see cref="SecretKeys"/>)
+    /// shown as <see cref="SecretKeys.Redacted"/>, so that the settings can be logged.
+    /// </summary>
     public override string ToString() =>
-        $"ConsumerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>(bootstrap.servers={BootstrapServers ?? "embedded"}, group.id={GroupId}, "
-        + $"poll-interval={PollInterval}, poll-timeout={PollTimeout}, buffer-size={BufferSize}, max-poll-records={MaxPollRecords})";
+        $"ConsumerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>(key-deserializer={KeyDeserializer?.GetType().Name}, "
+        + $"value-deserializer={ValueDeserializer?.GetType().Name}, poll-interval={PollInterval}, poll-timeout={PollTimeout}, "
+        + $"stop-timeout={StopTimeout}, close-timeout={CloseTimeout}, commit-timeout={CommitTimeout}, commit-time-warning={CommitTimeWarning}, "
+        + $"partition-handler-warning={PartitionHandlerWarning}, buffer-size={BufferSize}, max-poll-records={MaxPollRecords}, "
+        + $"kafka-clients={KafkaClientProperties.Describe(PropertyMap)})";
 
     private ConsumerSettings<TKey, TValue> With(Action<ConsumerSettings<TKey, TValue>> change)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Pipelines.Configuration;
 
 namespace Pipelines.Kafka;
 
@@ -26,4 +27,8 @@ internal static class KafkaClientProperties
 
         return map.SetItems(list);
     }
+
+    /// <summary>Renders the properties as <c>{key=value, …}</c> in key order, secret values replaced by <see cref="SecretKeys.Redacted"/>.</summary>
+    public static string Describe(ImmutableSortedDictionary<string, string> map) =>
+        "{" + string.Join(", ", map.Select(p => $"{p.Key}={SecretKeys.Redact(p.Key, p.Value)}")) + "}";
 }

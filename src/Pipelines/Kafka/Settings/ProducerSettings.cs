@@ -134,10 +134,14 @@ public sealed class ProducerSettings<TKey, TValue>
     /// <summary>Creates the Confluent.Kafka configuration: <see cref="Properties"/> verbatim.</summary>
     public ProducerConfig CreateProducerConfig() => new(new Dictionary<string, string>(PropertyMap, StringComparer.Ordinal));
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Lists every setting with its HOCON name, and the librdkafka properties with secret values (<see cref="SecretKeys"/>)
+    /// shown as <see cref="SecretKeys.Redacted"/>, so that the settings can be logged.
+    /// </summary>
     public override string ToString() =>
-        $"ProducerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>(bootstrap.servers={BootstrapServers ?? "embedded"}, "
-        + $"parallelism={Parallelism}, flush-timeout={FlushTimeout}, close-timeout={CloseTimeout})";
+        $"ProducerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>(key-serializer={KeySerializer?.GetType().Name}, "
+        + $"value-serializer={ValueSerializer?.GetType().Name}, parallelism={Parallelism}, flush-timeout={FlushTimeout}, "
+        + $"close-timeout={CloseTimeout}, kafka-clients={KafkaClientProperties.Describe(PropertyMap)})";
 
     private ProducerSettings<TKey, TValue> With(Action<ProducerSettings<TKey, TValue>> change)
     {
