@@ -20,8 +20,9 @@ namespace Pipelines.Delay;
 /// <para>
 /// Which tier a message was read from does not matter for its next hop: only the remaining delay, measured on the
 /// router's clock, does. A writer whose clock is behind the router's makes a message leave its tier early; it then
-/// takes one more hop, timed by the router's clock. Delivery happens only when the router's clock has reached the
-/// due time, so a message is never delivered early by the router's clock.
+/// takes one more hop, timed by the router's clock (routers write every later hop with their own clock, so router
+/// instances' clocks should agree to well within the smallest tier). Delivery happens only when the router's clock has
+/// reached the due time, so a message is never delivered early by the router's clock.
 /// </para>
 /// <para>
 /// In the smallest tier, messages held only until their own due time share partitions with messages held the whole
