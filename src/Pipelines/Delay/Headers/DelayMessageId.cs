@@ -21,8 +21,10 @@ public readonly struct DelayMessageId : IEquatable<DelayMessageId>, IComparable<
     /// <summary>The length of the text form.</summary>
     public const int TextLength = 26;
 
-    /// <summary>The largest due time an id can carry (48 bits of milliseconds: the year 10889).</summary>
-    public static readonly DateTimeOffset MaxDueTime = DateTimeOffset.FromUnixTimeMilliseconds((1L << 48) - 1);
+    /// <summary>The largest due time an id can carry: <see cref="DateTimeOffset.MaxValue"/> to the millisecond (48 bits would reach further).</summary>
+    public static readonly DateTimeOffset MaxDueTime = DateTimeOffset.FromUnixTimeMilliseconds(MaxDueMilliseconds);
+
+    private const long MaxDueMilliseconds = 253_402_300_799_999;
 
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private const int RandomLength = 10;
@@ -75,7 +77,7 @@ public readonly struct DelayMessageId : IEquatable<DelayMessageId>, IComparable<
     }
 
     /// <summary>Reads the 16-byte binary form.</summary>
-    /// <exception cref="ArgumentException"><paramref name="bytes"/> is not 16 bytes long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="bytes"/> is not 16 bytes long, or carries a due time beyond <see cref="MaxDueTime"/>.</exception>
     public static DelayMessageId FromBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length != ByteLength)
@@ -83,7 +85,13 @@ public readonly struct DelayMessageId : IEquatable<DelayMessageId>, IComparable<
             throw new ArgumentException($"A delayed message id is {ByteLength} bytes, not {bytes.Length}.", nameof(bytes));
         }
 
-        return new DelayMessageId(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        var high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        if ((long)(high >> 16) > MaxDueMilliseconds)
+        {
+            throw new ArgumentException($"The bytes 0x{Convert.ToHexString(bytes)} are not a delayed message id: their due time lies beyond {MaxDueTime:yyyy}.", nameof(bytes));
+        }
+
+        return new DelayMessageId(high, BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
     }
 
     /// <summary>Parses the 26-character text form (either case).</summary>
@@ -93,7 +101,7 @@ public readonly struct DelayMessageId : IEquatable<DelayMessageId>, IComparable<
         ArgumentNullException.ThrowIfNull(text);
         return TryParse(text, out var id)
             ? id
-            : throw new FormatException($"\"{text}\" is not a delayed message id: expected {TextLength} characters of Crockford base32 (0-9, A-Z without I, L, O, U), the first at most '7'.");
+            : throw new FormatException($"\"{text}\" is not a delayed message id: expected {TextLength} characters of Crockford base32 (0-9, A-Z without I, L, O, U), the first at most '7', due no later than {MaxDueTime:yyyy}.");
     }
 
     /// <summary>Parses the 26-character text form (either case); returns false when <paramref name="text"/> is not an id.</summary>
@@ -118,7 +126,13 @@ public readonly struct DelayMessageId : IEquatable<DelayMessageId>, IComparable<
             value = (value << 5) | (uint)digit;
         }
 
-        id = new DelayMessageId((ulong)(value >> 64), (ulong)value);
+        var high = (ulong)(value >> 64);
+        if ((long)(high >> 16) > MaxDueMilliseconds)
+        {
+            return false;
+        }
+
+        id = new DelayMessageId(high, (ulong)value);
         return true;
     }
 
