@@ -16,6 +16,9 @@ internal sealed class SettingsProblems(string path)
         _problems.Add($"{Path}.{key}: {message}");
     }
 
+    /// <summary>True when reading <paramref name="key"/> already failed, so that range checks do not report it twice.</summary>
+    public bool HasFailed(string key) => _failedKeys.Contains(key);
+
     /// <summary>Adds a problem for <paramref name="key"/> when <paramref name="valid"/> is false, unless reading it already failed.</summary>
     public void Check(bool valid, string key, string message)
     {

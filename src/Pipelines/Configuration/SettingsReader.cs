@@ -71,6 +71,58 @@ internal sealed class SettingsReader
 
     public string? String(string key) => Read(key, () => _section.GetString(key));
 
+    public bool Boolean(string key) => Read(key, () => _section.GetBoolean(key));
+
+    public double Double(string key) => Read(key, () => _section.GetDouble(key));
+
+    /// <summary>Reads an array of strings (numbers and booleans as written); a missing or wrong value is a problem and gives an empty list.</summary>
+    public IReadOnlyList<string> StringList(string key) => Read(key, () => _section.GetStringList(key)) ?? [];
+
+    /// <summary>
+    /// Reads an array of durations (<c>[1s, 5s, 2m]</c>; a bare number is milliseconds). Every element that is not a
+    /// duration is reported with its index and position; the valid ones are returned.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> DurationList(string key)
+    {
+        var value = Read(key, () => _section.GetValue(key));
+        if (value is not HoconArray array)
+        {
+            if (value is not null)
+            {
+                Fail(key, $"must be a list of durations such as [1s, 5s, 30s], but is {value.Type.ToString().ToLowerInvariant()}{Where(value.Position)}");
+            }
+            else if (!Problems.HasFailed(key))
+            {
+                Fail(key, "must be a list of durations such as [1s, 5s, 30s], but is missing");
+            }
+
+            return [];
+        }
+
+        var result = new List<TimeSpan>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            switch (array[i])
+            {
+                case HoconNumber n when n.DoubleValue * TimeSpan.TicksPerMillisecond is var ticks && ticks <= TimeSpan.MaxValue.Ticks && ticks >= TimeSpan.MinValue.Ticks:
+                    result.Add(TimeSpan.FromTicks((long)ticks));
+                    break;
+                case HoconString s when HoconDurations.TryParse(s.Value, allowInfinite: false, out var duration, out _):
+                    result.Add(duration);
+                    break;
+                case HoconString s:
+                    HoconDurations.TryParse(s.Value, allowInfinite: false, out _, out var problem);
+                    Fail(key, $"element {i} must be a duration such as 50ms or 10s, but is \"{s.Value}\": {problem}{Where(s.Position)}");
+                    break;
+                case var other:
+                    Fail(key, $"element {i} must be a duration such as 50ms or 10s, but is {other.ScalarText ?? other.Type.ToString().ToLowerInvariant()}{Where(other.Position)}");
+                    break;
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Reads an enum written as its name or in kebab case (<c>WaitForAck</c>, <c>wait-for-ack</c>).</summary>
     public TEnum Enum<TEnum>(string key)
         where TEnum : struct, Enum
