@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Pipelines.Host.Commands;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Host;
 
@@ -25,12 +24,6 @@ internal static class Program
         try
         {
             return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
-        }
-        catch (LibrdkafkaNotFoundException e)
-        {
-            // An installation problem, not a bug: the message says what to install, a stack trace would only bury it.
-            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
         }
         catch (Exception e) when (e is ArgumentException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Pipelines.Kafka.Embedded;
-using Pipelines.Kafka.Native;
 using Xunit;
 
 namespace Pipelines.TestKit.Kafka;
@@ -56,7 +55,6 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
     /// <summary>Starts the embedded cluster, or checks that librdkafka loads when a real cluster is configured.</summary>
     public Task InitializeAsync()
     {
-        Librdkafka.EnsureLoaded();
         if (_externalBootstrapServers is null)
         {
             _embedded = EmbeddedKafkaCluster.Start(EmbeddedBrokerCount);
