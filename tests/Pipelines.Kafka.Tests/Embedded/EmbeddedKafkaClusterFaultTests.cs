@@ -22,13 +22,14 @@ public sealed class EmbeddedKafkaClusterFaultTests : IAsyncLifetime
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
         Cluster.SetPartitionLeader(topic, 0, brokerId: 2);
-        var transportErrors = new TaskCompletionSource<Error>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // librdkafka 2.16 reports a lost connection through the log (facility FAIL), not as an error.
+        var leaderDisconnected = new TaskCompletionSource<LogMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var producer = new ProducerBuilder<string, string>(_kafka.ProducerConfig())
-            .SetErrorHandler((_, error) =>
+            .SetLogHandler((_, log) =>
             {
-                if (error.Code is ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown)
+                if (log.Facility == "FAIL" && log.Message.Contains("/2: Disconnected", StringComparison.Ordinal))
                 {
-                    transportErrors.TrySetResult(error);
+                    leaderDisconnected.TrySetResult(log);
                 }
             })
             .Build();
@@ -38,7 +39,7 @@ public sealed class EmbeddedKafkaClusterFaultTests : IAsyncLifetime
         var during = Enumerable.Range(20, 20).Select(i => producer.ProduceAsync(topic, Message(i))).ToList();
 
         // The producer notices the outage: the leader's connection is gone, nothing can be acknowledged.
-        await transportErrors.Task.WaitAsync(Patience);
+        await leaderDisconnected.Task.WaitAsync(Patience);
         during.Should().OnlyContain(delivery => !delivery.IsCompleted, "the partition leader is down");
 
         Cluster.SetBrokerUp(2);
