@@ -2,6 +2,7 @@ using Pipelines.TestKit;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
@@ -58,6 +59,42 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         await records.Single(r => r.Result.Offset.Value == 5).CreateCommittableOffset().CommitAsync().WaitAsync(Patience);
         (await Committed(group, topic)).Should().Be(10);
         actor.Metrics.Commits.Should().Be(2);
+        await actor.ShutdownAsync().WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task CommitAsync_ProcessedRecords_SendsOneOffsetCommitToTheCoordinatorAndNoneWhenNothingIsNew()
+    {
+        var cluster = _kafka.Embedded!;
+        var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        cluster.SetGroupCoordinator(group, brokerId: 2);
+        await _kafka.ProduceBatchAsync(topic, 10);
+        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true }, partitions: 1);
+        foreach (var record in await ReadAsync(actor.Reader!, 10))
+        {
+            record.CreateCommittableOffset().MarkProcessed();
+        }
+
+        // What the client really sent, as the brokers saw it.
+        cluster.StartRequestTracking();
+        IReadOnlyList<TrackedRequest> first, second;
+        try
+        {
+            await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
+            first = cluster.GetRequests();
+            cluster.ClearRequests();
+            await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
+            second = cluster.GetRequests();
+        }
+        finally
+        {
+            cluster.StopRequestTracking();
+        }
+
+        first.Where(r => r.ApiKey == KafkaApiKey.OffsetCommit).Should().ContainSingle().Which.BrokerId.Should().Be(2, "the group's coordinator");
+        second.Should().NotContain(r => r.ApiKey == KafkaApiKey.OffsetCommit, "nothing was processed since the last commit");
+        (await Committed(group, topic)).Should().Be(10);
         await actor.ShutdownAsync().WaitAsync(Patience);
     }
 
