@@ -360,7 +360,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
     }
 
     // With the cooperative protocol a member gives up partitions after the group synced, when the broker accepts its
-    // commits; librdkafka 2.0.2's mock refuses commits during an eager rebalance's join phase.
+    // commits; librdkafka's mock refuses commits during an eager rebalance's join phase.
     private ConsumerConfig Cooperative(string group)
     {
         var config = _kafka.ConsumerConfig(group);
