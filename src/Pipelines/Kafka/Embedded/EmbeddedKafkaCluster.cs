@@ -238,6 +238,12 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// One error per request; <see cref="ErrorCode.NoError"/> lets a request through and
     /// <see cref="ErrorCode.Local_Transport"/> closes the connection instead of answering.
     /// </param>
+    /// <remarks>
+    /// The cluster checks an idempotent producer's sequence numbers only for transactional producers. A producer with
+    /// several requests in flight that gets a produce error of unknown outcome (a timeout, a closed connection) takes a
+    /// later request's success as proof that the earlier records were stored, and reports them delivered though they were
+    /// not: when injecting such errors, give the producer <c>max.in.flight.requests.per.connection = 1</c>.
+    /// </remarks>
     public void PushRequestErrors(KafkaApiKey apiKey, params ReadOnlySpan<ErrorCode> errors)
     {
         ThrowIfDisposed();
