@@ -300,6 +300,11 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
     {
         Cluster.CreateTopic("deleted", 2);
         await fixture.Kafka.ProduceBatchAsync("deleted", 5);
+        await Task.Run(() =>
+        {
+            using var consumer = new ConsumerBuilder<Ignore, Ignore>(fixture.Kafka.ConsumerConfig("deleted-group")).Build();
+            consumer.Commit([new TopicPartitionOffset("deleted", 0, 2)]);
+        });
 
         Cluster.DeleteTopic("deleted");
 
@@ -308,6 +313,8 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
         await fixture.Kafka.ProduceBatchAsync("deleted", 2);
         var read = await fixture.Kafka.ConsumeAllAsync("deleted", 2, TimeSpan.FromSeconds(30));
         read.Select(r => (r.Partition.Value, r.Offset.Value, r.Message.Value)).Should().Equal((0, 0L, "value-0"), (0, 1L, "value-1"));
+        (await fixture.Kafka.GetCommittedOffsetsAsync("deleted-group", "deleted")).Should().ContainSingle()
+            .Which.Offset.Should().Be(Offset.Unset, "the committed offsets went with the deleted topic");
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <param name="name">The topic name.</param>
     /// <exception cref="ArgumentException">The name breaks Kafka's rules.</exception>
     /// <exception cref="KafkaException">The topic does not exist (<see cref="ErrorCode.UnknownTopicOrPart"/>).</exception>
-    /// <remarks>Committed offsets of consumer groups are kept; a topic created again under the same name starts empty at offset 0.</remarks>
+    /// <remarks>The groups' committed offsets on the topic go with it; a topic created again under the same name starts empty at offset 0.</remarks>
     public void DeleteTopic(string name)
     {
         ThrowIfDisposed();
