@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Pipelines.Configuration;
 using Pipelines.Host.Commands;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Host;
 
@@ -26,12 +25,6 @@ internal static class Program
         try
         {
             return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
-        }
-        catch (LibrdkafkaNotFoundException e)
-        {
-            // An installation problem, not a bug: the message says what to install, a stack trace would only bury it.
-            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
         }
         catch (Exception e) when (e is ArgumentException or HoconException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {

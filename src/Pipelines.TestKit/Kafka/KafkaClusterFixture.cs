@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Pipelines.Kafka.Embedded;
-using Pipelines.Kafka.Native;
 using Xunit;
 
 namespace Pipelines.TestKit.Kafka;
@@ -14,8 +13,8 @@ namespace Pipelines.TestKit.Kafka;
 /// </summary>
 /// <remarks>
 /// Every topic and group a test asks for has a unique name, so tests and runs never collide on a shared cluster;
-/// topics created on a real cluster are deleted when the fixture is disposed. The helpers produce a batch and
-/// read a whole topic back for assertions, with client settings tuned for fast tests.
+/// the topics the fixture created are deleted when it is disposed (or earlier, through <see cref="DeleteTopicsAsync"/>).
+/// The helpers produce a batch and read a whole topic back for assertions, with client settings tuned for fast tests.
 /// </remarks>
 public sealed class KafkaClusterFixture : IAsyncLifetime
 {
@@ -27,7 +26,7 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
 
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
     private readonly string? _externalBootstrapServers;
-    private readonly ConcurrentQueue<string> _createdTopics = new();
+    private readonly ConcurrentDictionary<string, byte> _createdTopics = new(StringComparer.Ordinal);
     private EmbeddedKafkaCluster? _embedded;
     private string? _bootstrapServers;
 
@@ -53,10 +52,9 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
     /// <summary>Whether the fixture runs an embedded cluster rather than using the one in <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
     public bool IsEmbedded => _externalBootstrapServers is null;
 
-    /// <summary>Starts the embedded cluster, or checks that librdkafka loads when a real cluster is configured.</summary>
+    /// <summary>Starts the embedded cluster, or takes the real cluster's bootstrap servers.</summary>
     public Task InitializeAsync()
     {
-        Librdkafka.EnsureLoaded();
         if (_externalBootstrapServers is null)
         {
             _embedded = EmbeddedKafkaCluster.Start(EmbeddedBrokerCount);
@@ -70,24 +68,55 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops the embedded cluster, or deletes the topics this fixture created on the real cluster.</summary>
+    /// <summary>Deletes the topics this fixture created and not yet deleted, then stops the embedded cluster.</summary>
     public async Task DisposeAsync()
     {
+        if (_bootstrapServers is not null)
+        {
+            await DeleteTopicsAsync(_createdTopics.Keys.ToArray()).ConfigureAwait(false);
+        }
+
         if (_embedded is not null)
         {
-            // Stopping the cluster blocks for up to a second (see EmbeddedKafkaCluster.Dispose); keep it off
-            // xunit's few test threads so other test classes keep running meanwhile.
+            // Stopping the cluster joins its native threads; keep that off xunit's few test threads.
             await Task.Run(_embedded.Dispose).ConfigureAwait(false);
-            return;
         }
+    }
 
-        if (_bootstrapServers is null || _createdTopics.IsEmpty)
+    /// <summary>Deletes topics created by <see cref="CreateTopicAsync"/>, so a cluster shared by many tests does not keep their records.</summary>
+    /// <param name="topics">The topics; names this fixture did not create, or already deleted, are skipped.</param>
+    /// <param name="cancellationToken">Cancels waiting for a real cluster's answer.</param>
+    /// <returns>A task that completes when the topics are gone.</returns>
+    /// <exception cref="DeleteTopicsException">A real cluster refused to delete a topic.</exception>
+    public async Task DeleteTopicsAsync(IEnumerable<string> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        var owned = topics.Where(topic => _createdTopics.TryRemove(topic, out _)).ToList();
+        if (owned.Count == 0)
         {
             return;
         }
 
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
-        await admin.DeleteTopicsAsync(_createdTopics.ToArray()).ConfigureAwait(false);
+        if (_embedded is not null)
+        {
+            foreach (var topic in owned)
+            {
+                try
+                {
+                    _embedded.DeleteTopic(topic);
+                }
+                catch (KafkaException e) when (e.Error.Code == ErrorCode.UnknownTopicOrPart)
+                {
+                    // A test deleted it through Embedded already: the topic is gone, which is what was asked.
+                }
+            }
+
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
+        await admin.DeleteTopicsAsync(owned).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new, unique topic name (not created), prefixed with the calling test's name.</summary>
@@ -111,13 +140,14 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
         {
             // The embedded cluster creates topics synchronously; it does not implement the admin API's CreateTopics.
             _embedded.CreateTopic(name, partitions);
+            _createdTopics.TryAdd(name, 0);
             return name;
         }
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
         // A replication factor of -1 takes the cluster's default.replication.factor.
         await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = -1 }]).ConfigureAwait(false);
-        _createdTopics.Enqueue(name);
+        _createdTopics.TryAdd(name, 0);
         await WaitForLeadersAsync(admin, name, partitions, cancellationToken).ConfigureAwait(false);
         return name;
     }
@@ -193,14 +223,26 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedCount);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        var config = ConsumerConfig(NewGroupId("consume-all"));
-        config.EnablePartitionEof = true;
-        // The consumer API blocks, so the loop runs on its own thread instead of a pool thread.
-        return Task.Factory.StartNew<IReadOnlyList<ConsumeResult<TKey, TValue>>>(
-            () => ConsumeAll<TKey, TValue>(config, topic, expectedCount, timeout, cancellationToken),
-            cancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        return ReadAsync<TKey, TValue>(topic, expectedCount, readToEnd: true, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the first <paramref name="count"/> records to arrive from <paramref name="topic"/>, starting at the beginning
+    /// of every partition, with a plain consumer outside any group.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="count">How many records to read.</param>
+    /// <param name="timeout">How long to wait for them.</param>
+    /// <param name="cancellationToken">Cancels reading.</param>
+    /// <returns>Exactly <paramref name="count"/> records, in the order received (per partition, in offset order).</returns>
+    /// <exception cref="TimeoutException">Fewer records arrived within <paramref name="timeout"/>.</exception>
+    public Task<IReadOnlyList<ConsumeResult<TKey, TValue>>> ConsumeAsync<TKey, TValue>(
+        string topic, int count, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        return ReadAsync<TKey, TValue>(topic, count, readToEnd: false, timeout, cancellationToken);
     }
 
     /// <summary>Reads <paramref name="topic"/> as strings; see <see cref="ConsumeAllAsync{TKey, TValue}"/>.</summary>
@@ -236,8 +278,21 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
             TaskScheduler.Default);
     }
 
-    private static List<ConsumeResult<TKey, TValue>> ConsumeAll<TKey, TValue>(
-        ConsumerConfig config, string topic, int expectedCount, TimeSpan timeout, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ConsumeResult<TKey, TValue>>> ReadAsync<TKey, TValue>(
+        string topic, int expectedCount, bool readToEnd, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var config = ConsumerConfig(NewGroupId("consume-all"));
+        config.EnablePartitionEof = true;
+        // The consumer API blocks, so the loop runs on its own thread instead of a pool thread.
+        return Task.Factory.StartNew<IReadOnlyList<ConsumeResult<TKey, TValue>>>(
+            () => Read<TKey, TValue>(config, topic, expectedCount, readToEnd, timeout, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+    }
+
+    private static List<ConsumeResult<TKey, TValue>> Read<TKey, TValue>(
+        ConsumerConfig config, string topic, int expectedCount, bool readToEnd, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
@@ -247,7 +302,7 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
 
         var records = new List<ConsumeResult<TKey, TValue>>(expectedCount);
         var atEnd = new HashSet<int>();
-        while (records.Count < expectedCount || atEnd.Count < partitions.Count)
+        while (records.Count < expectedCount || (readToEnd && atEnd.Count < partitions.Count))
         {
             if (timeoutSource.IsCancellationRequested)
             {
@@ -267,7 +322,7 @@ public sealed class KafkaClusterFixture : IAsyncLifetime
             {
                 atEnd.Add(result.Partition.Value);
             }
-            else
+            else if (readToEnd || records.Count < expectedCount)
             {
                 atEnd.Remove(result.Partition.Value);
                 records.Add(result);

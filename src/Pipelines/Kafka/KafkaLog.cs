@@ -68,7 +68,4 @@ internal static partial class KafkaLog
 
     [LoggerMessage(21, LogLevel.Debug, "librdkafka {Client} [{Facility}]: {Message}")]
     public static partial void ClientDebug(ILogger logger, string client, string facility, string message);
-
-    [LoggerMessage(22, LogLevel.Warning, "Kafka consumer {Client}: partition.assignment.strategy cooperative-sticky with librdkafka {Version}, which aborts the process when a consumer is closed after joining the group and before its first assignment (librdkafka issue 4312, fixed in 2.3.0); upgrade librdkafka or use range or roundrobin")]
-    public static partial void CooperativeStickyAbortRisk(ILogger logger, string client, string version);
 }

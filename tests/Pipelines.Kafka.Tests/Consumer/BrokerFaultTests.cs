@@ -85,7 +85,7 @@ public sealed class BrokerFaultTests : IAsyncLifetime
         Cluster.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.LeaderNotAvailable);
         Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotEnoughReplicas, ErrorCode.RequestTimedOut);
         Cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, ErrorCode.RequestTimedOut, ErrorCode.GroupCoordinatorNotAvailable, ErrorCode.NotCoordinatorForGroup);
-        await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 3 * phase);
+        await TestProducer.ProduceAsync(_kafka, topic, partitions, phase, firstValue: 3 * phase, oneRequestInFlight: true);
         await Eventually.TrueAsync(() => processed.Count >= 4 * phase, Patience);
 
         Mark("drain");

@@ -53,7 +53,7 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
         await Eventually.TrueAsync(() => log.Select(p => p.Value).Distinct().Count() >= records, Patience);
         await b.Control.DrainAndShutdown(b.Done).WaitAsync(Patience);
 
-        // b left: c takes over b's partitions and commits everything (librdkafka 2.0.2's mock refuses commits while an
+        // b left: c takes over b's partitions and commits everything (librdkafka's mock refuses commits while an
         // eager rebalance gathers its members, so a leaving member's last commits may not land and c reads those again).
         await Eventually.TrueAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(o => o.Offset.Value) == records, Patience);
         await c.Control.DrainAndShutdown(c.Done).WaitAsync(Patience);

@@ -22,13 +22,14 @@ public sealed class EmbeddedKafkaClusterFaultTests : IAsyncLifetime
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
         Cluster.SetPartitionLeader(topic, 0, brokerId: 2);
-        var transportErrors = new TaskCompletionSource<Error>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // librdkafka 2.16 reports a lost connection through the log (facility FAIL), not as an error.
+        var leaderDisconnected = new TaskCompletionSource<LogMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var producer = new ProducerBuilder<string, string>(_kafka.ProducerConfig())
-            .SetErrorHandler((_, error) =>
+            .SetLogHandler((_, log) =>
             {
-                if (error.Code is ErrorCode.Local_Transport or ErrorCode.Local_AllBrokersDown)
+                if (log.Facility == "FAIL" && log.Message.Contains("/2: Disconnected", StringComparison.Ordinal))
                 {
-                    transportErrors.TrySetResult(error);
+                    leaderDisconnected.TrySetResult(log);
                 }
             })
             .Build();
@@ -38,7 +39,7 @@ public sealed class EmbeddedKafkaClusterFaultTests : IAsyncLifetime
         var during = Enumerable.Range(20, 20).Select(i => producer.ProduceAsync(topic, Message(i))).ToList();
 
         // The producer notices the outage: the leader's connection is gone, nothing can be acknowledged.
-        await transportErrors.Task.WaitAsync(Patience);
+        await leaderDisconnected.Task.WaitAsync(Patience);
         during.Should().OnlyContain(delivery => !delivery.IsCompleted, "the partition leader is down");
 
         Cluster.SetBrokerUp(2);
@@ -151,10 +152,12 @@ public sealed class EmbeddedKafkaClusterFaultTests : IAsyncLifetime
     public async Task SetGroupCoordinator_OnlyThatBrokerUp_GroupConsumesAndCommits()
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
+        // The leader moves before producing: records written under an older leader epoch than the partition's current one
+        // are left out of Commit() by librdkafka 2.16 (it compares the stored offset's epoch with the one OffsetFetch reports).
+        Cluster.SetPartitionLeader(topic, 0, brokerId: 3);
         await _kafka.ProduceBatchAsync(topic, 3);
         // With brokers 1 and 2 down, the group can only work if broker 3 really is its coordinator.
         const string groupId = "coordinated-group";
-        Cluster.SetPartitionLeader(topic, 0, brokerId: 3);
         Cluster.SetGroupCoordinator(groupId, brokerId: 3);
         Cluster.SetBrokerDown(1);
         Cluster.SetBrokerDown(2);

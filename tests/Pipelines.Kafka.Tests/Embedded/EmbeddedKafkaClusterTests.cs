@@ -22,6 +22,27 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
     }
 
     [Fact]
+    public void Start_OptionsOutOfRange_ThrowsNamingEveryProblem()
+    {
+        var options = new EmbeddedKafkaClusterOptions { BrokerCount = 0, GroupInitialRebalanceDelay = TimeSpan.FromMilliseconds(-1) };
+
+        var act = () => EmbeddedKafkaCluster.Start(options);
+
+        act.Should().Throw<ArgumentException>()
+            .Where(e => e.ParamName == "options")
+            .WithMessage($"*BrokerCount must be 1 to {EmbeddedKafkaCluster.MaxBrokerCount}, but is 0.*GroupInitialRebalanceDelay must be zero or positive*");
+    }
+
+    [Fact]
+    public void Start_Options_RunsThatManyBrokers()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 2 });
+
+        cluster.BrokerCount.Should().Be(2);
+        cluster.BootstrapServers.Split(',').Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Start_TwoBrokers_ListensOnOneLoopbackPortPerBroker()
     {
         using var cluster = EmbeddedKafkaCluster.Start(2);
@@ -62,6 +83,11 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
         { "SetPartitionLeader", c => c.SetPartitionLeader("t", 0, 1) },
         { "SetGroupCoordinator", c => c.SetGroupCoordinator("g", 1) },
         { "SetTransactionCoordinator", c => c.SetTransactionCoordinator("tx", 1) },
+        { "DeleteTopic", c => c.DeleteTopic("t") },
+        { "StartRequestTracking", c => c.StartRequestTracking() },
+        { "StopRequestTracking", c => c.StopRequestTracking() },
+        { "ClearRequests", c => c.ClearRequests() },
+        { "GetRequests", c => c.GetRequests() },
     };
 
     [Theory]
@@ -267,6 +293,53 @@ public sealed class EmbeddedKafkaClusterTests(EmbeddedClusterFixture fixture) : 
         var delivered = await producer.ProduceAsync("pushed-errors", new Message<Null, string> { Value = "accepted" });
 
         delivered.Status.Should().Be(PersistenceStatus.Persisted);
+    }
+
+    [Fact]
+    public async Task DeleteTopic_TopicWithRecords_LeavesTheMetadataAndARecreatedTopicStartsEmpty()
+    {
+        Cluster.CreateTopic("deleted", 2);
+        await fixture.Kafka.ProduceBatchAsync("deleted", 5);
+        await Task.Run(() =>
+        {
+            using var consumer = new ConsumerBuilder<Ignore, Ignore>(fixture.Kafka.ConsumerConfig("deleted-group")).Build();
+            consumer.Commit([new TopicPartitionOffset("deleted", 0, 2)]);
+        });
+
+        Cluster.DeleteTopic("deleted");
+
+        AllTopics().Should().NotContain("deleted");
+        Cluster.CreateTopic("deleted", 1);
+        await fixture.Kafka.ProduceBatchAsync("deleted", 2);
+        var read = await fixture.Kafka.ConsumeAllAsync("deleted", 2, TimeSpan.FromSeconds(30));
+        read.Select(r => (r.Partition.Value, r.Offset.Value, r.Message.Value)).Should().Equal((0, 0L, "value-0"), (0, 1L, "value-1"));
+        (await fixture.Kafka.GetCommittedOffsetsAsync("deleted-group", "deleted")).Should().ContainSingle()
+            .Which.Offset.Should().Be(Offset.Unset, "the committed offsets went with the deleted topic");
+    }
+
+    [Fact]
+    public void DeleteTopic_UnknownTopic_ThrowsUnknownTopicOrPart()
+    {
+        var act = () => Cluster.DeleteTopic("never-created");
+
+        act.Should().Throw<KafkaException>()
+            .Where(e => e.Error.Code == ErrorCode.UnknownTopicOrPart)
+            .WithMessage("Deleting topic \"never-created\" failed*");
+    }
+
+    [Fact]
+    public void DeleteTopic_IllegalName_ThrowsArgumentException()
+    {
+        var act = () => Cluster.DeleteTopic("orders/eu");
+
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "name");
+    }
+
+    // Every topic of the cluster; asking for one topic by name would create it again (the mock creates topics on lookup).
+    private List<string> AllTopics()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Cluster.BootstrapServers }).Build();
+        return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic).ToList();
     }
 
     private TopicMetadata Metadata(string topic)

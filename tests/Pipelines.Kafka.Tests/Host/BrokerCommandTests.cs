@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Kafka.Tests.Host;
 
@@ -7,9 +6,6 @@ public sealed class BrokerCommandTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly Dictionary<string, string?> NoBrokersConfigured = new() { ["KAFKA_BOOTSTRAP_SERVERS"] = null };
-
-    // These tests talk to the child's brokers with Confluent.Kafka directly.
-    public BrokerCommandTests() => Librdkafka.EnsureLoaded();
 
     [Fact]
     public async Task Broker_ChildProcess_ServesClientsAndStopsCleanlyOnSigterm()

@@ -122,6 +122,8 @@ internal sealed class ControlledProducer : IProducer<string, string>
 
     public int AddBrokers(string brokers) => 0;
 
+    public void SetSaslCredentials(string username, string password) => throw new NotSupportedException("The controlled producer connects to no broker.");
+
     public Task<DeliveryResult<string, string>> ProduceAsync(string topic, Message<string, string> message, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The producer stages use Produce with a delivery handler.");
 

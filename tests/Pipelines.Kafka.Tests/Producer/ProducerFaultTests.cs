@@ -56,7 +56,9 @@ public sealed class ProducerFaultTests : IClassFixture<EmbeddedClusterFixture>, 
     public async Task PlainSink_RetriableProduceErrors_EveryRecordArrivesOnceInOrder()
     {
         var topic = await Kafka.CreateTopicAsync(partitions: 2);
-        var settings = ProducerTestSettings.Strings(Kafka.BootstrapServers).WithProperty("retry.backoff.ms", "10");
+        var settings = ProducerTestSettings.Strings(Kafka.BootstrapServers)
+            .WithProperty("retry.backoff.ms", "10")
+            .WithProperty("max.in.flight.requests.per.connection", ProducerTestSettings.OneRequestInFlight);
         _fixture.Cluster.PushRequestErrors(
             KafkaApiKey.Produce,
             ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas,

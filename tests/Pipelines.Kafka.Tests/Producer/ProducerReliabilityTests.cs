@@ -116,7 +116,10 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
 
     private RunnableGraph<(IControl Control, Task Done)> Pipeline(string source, string target, string group)
     {
-        var producer = ProducerTestSettings.Strings(Kafka.BootstrapServers).WithProperty("retry.backoff.ms", "10").WithParallelism(ProducerParallelism);
+        var producer = ProducerTestSettings.Strings(Kafka.BootstrapServers)
+            .WithProperty("retry.backoff.ms", "10")
+            .WithProperty("max.in.flight.requests.per.connection", ProducerTestSettings.OneRequestInFlight)
+            .WithParallelism(ProducerParallelism);
         return KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(Kafka, group), Subscriptions.Topics(source))
             .Select(m =>
             {

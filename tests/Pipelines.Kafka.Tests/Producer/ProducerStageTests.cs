@@ -1,7 +1,6 @@
 using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using Pipelines.Kafka.Native;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.Engine;
 using Pipelines.Engine.Dsl;
@@ -22,7 +21,7 @@ public sealed class ProducerStageTests : IAsyncLifetime
     public ProducerStageTests()
     {
         // The tests build Confluent errors, whose texts come from librdkafka.
-        Librdkafka.EnsureLoaded();
+        Confluent.Kafka.Library.Load();
         _materializer = new Materializer(new MaterializerSettings { TimeProvider = _clock });
     }
 

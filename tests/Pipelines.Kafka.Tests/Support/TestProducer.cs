@@ -11,11 +11,20 @@ namespace Pipelines.Kafka.Tests.Support;
 public static class TestProducer
 {
     /// <summary>Produces <paramref name="count"/> records with key <c>key-{i mod keys}</c> and value <c>{i}</c>, and waits for every delivery.</summary>
+    /// <remarks>
+    /// <paramref name="oneRequestInFlight"/> is for produce errors injected into the embedded cluster whose outcome the
+    /// client cannot know (see <c>ProducerTestSettings.OneRequestInFlight</c>).
+    /// </remarks>
     public static async Task<IReadOnlyList<DeliveryResult<string, string>>> ProduceAsync(
-        KafkaClusterFixture kafka, string topic, int partitions, int count, int keys = int.MaxValue, int firstValue = 0)
+        KafkaClusterFixture kafka, string topic, int partitions, int count, int keys = int.MaxValue, int firstValue = 0, bool oneRequestInFlight = false)
     {
         var config = kafka.ProducerConfig();
         config.LingerMs = 5;
+        if (oneRequestInFlight)
+        {
+            config.MaxInFlight = 1;
+        }
+
         using var producer = new ProducerBuilder<string, string>(config).Build();
         var deliveries = new List<Task<DeliveryResult<string, string>>>(count);
         for (var i = 0; i < count; i++)

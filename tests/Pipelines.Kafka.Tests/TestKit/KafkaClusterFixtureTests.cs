@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Pipelines.Kafka.Embedded;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 
 namespace Pipelines.Kafka.Tests.TestKit;
@@ -107,6 +108,34 @@ public sealed class KafkaClusterFixtureTests(KafkaClusterFixture kafka) : IClass
     }
 
     [Fact]
+    public async Task DeleteTopicsAsync_CreatedAndOtherTopics_DeletesOnlyTheCreatedOnes()
+    {
+        var deleted = await kafka.CreateTopicAsync();
+        var kept = await kafka.CreateTopicAsync();
+
+        await kafka.DeleteTopicsAsync([deleted, "not-created-by-the-fixture"]);
+
+        await Eventually.TrueAsync(() => !AllTopics(kafka.BootstrapServers).Contains(deleted), what: $"topic {deleted} to be deleted");
+        AllTopics(kafka.BootstrapServers).Should().Contain(kept);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_OneTopicAlreadyDeletedThroughTheCluster_DeletesTheOthersWithoutFailing()
+    {
+        var fixture = new KafkaClusterFixture(externalBootstrapServers: null);
+        await fixture.InitializeAsync();
+        var gone = await fixture.CreateTopicAsync();
+        var left = await fixture.CreateTopicAsync();
+        fixture.Embedded!.DeleteTopic(gone);
+
+        var cleanUp = () => fixture.DeleteTopicsAsync([gone, left]);
+
+        await cleanUp.Should().NotThrowAsync();
+        AllTopics(fixture.BootstrapServers).Should().NotContain([gone, left]);
+        await fixture.DisposeAsync();
+    }
+
+    [Fact]
     public void BootstrapServers_BeforeInitialize_ThrowsSayingSo()
     {
         var fixture = new KafkaClusterFixture(externalBootstrapServers: null);
@@ -114,6 +143,13 @@ public sealed class KafkaClusterFixtureTests(KafkaClusterFixture kafka) : IClass
         var act = () => fixture.BootstrapServers;
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*not initialized*");
+    }
+
+    // Every topic of the cluster (asking the embedded cluster for one topic by name would create it).
+    private static List<string> AllTopics(string bootstrapServers)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        return admin.GetMetadata(TimeSpan.FromSeconds(10)).Topics.Select(t => t.Topic).ToList();
     }
 
     private int PartitionCount(string topic)

@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Kafka;
 
@@ -25,7 +24,6 @@ public sealed class KafkaAdmin : IDisposable
     public KafkaAdmin(AdminClientConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        Librdkafka.EnsureLoaded();
         _client = new AdminClientBuilder(config).Build();
     }
 

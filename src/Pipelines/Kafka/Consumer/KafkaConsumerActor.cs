@@ -344,14 +344,6 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : IOffsetCommitte
 
     private IConsumer<TKey, TValue> Build()
     {
-        // 0x02030000: librdkafka 2.3.0, the first release that destroys a cooperative-sticky member without an assignment safely.
-        if (_config.Get("partition.assignment.strategy") is { } strategy
-            && strategy.Contains("cooperative-sticky", StringComparison.OrdinalIgnoreCase)
-            && Confluent.Kafka.Library.Version < 0x02030000)
-        {
-            KafkaLog.CooperativeStickyAbortRisk(_logger, _name, Confluent.Kafka.Library.VersionString);
-        }
-
         var builder = new ConsumerBuilder<TKey, TValue>(_config)
             .SetErrorHandler(OnError)
             .SetLogHandler(OnLog)

@@ -14,6 +14,8 @@ namespace Pipelines.Kafka.Embedded;
 /// <see cref="Dispose"/>. Brokers are numbered 1 to <see cref="BrokerCount"/>. All members are thread-safe.
 /// </para>
 /// <para>
+/// A consumer group with no members assigns partitions as soon as its first member joins
+/// (<see cref="EmbeddedKafkaClusterOptions.GroupInitialRebalanceDelay"/>, zero unless set).
 /// Topics that do not exist are created on first use by requests that allow it (producers and explicit metadata
 /// lookups do by default, consumer subscriptions do not), with 4 partitions and a replication factor of
 /// <c>min(3, BrokerCount)</c>; create topics
@@ -24,7 +26,7 @@ namespace Pipelines.Kafka.Embedded;
 /// </remarks>
 public sealed class EmbeddedKafkaCluster : IDisposable
 {
-    /// <summary>The largest cluster <see cref="Start"/> accepts; every broker listens on its own port.</summary>
+    /// <summary>The largest cluster <see cref="Start(EmbeddedKafkaClusterOptions)"/> accepts; every broker listens on its own port.</summary>
     public const int MaxBrokerCount = 100;
 
     private readonly MockClusterHandle _handle;
@@ -43,11 +45,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>The brokers' addresses, comma separated (<c>127.0.0.1:port,...</c>), for a client's <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers { get; }
 
-    /// <summary>Starts a cluster of <paramref name="brokerCount"/> brokers on free loopback ports.</summary>
+    /// <summary>Starts a cluster of <paramref name="brokerCount"/> brokers on free loopback ports, with the default options.</summary>
     /// <param name="brokerCount">How many brokers to run (1 to <see cref="MaxBrokerCount"/>).</param>
     /// <returns>The running cluster; dispose it to stop it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="brokerCount"/> is out of range.</exception>
-    /// <exception cref="LibrdkafkaNotFoundException">librdkafka is not installed.</exception>
     public static EmbeddedKafkaCluster Start(int brokerCount = 3)
     {
         if (brokerCount is < 1 or > MaxBrokerCount)
@@ -56,8 +57,23 @@ public sealed class EmbeddedKafkaCluster : IDisposable
                 nameof(brokerCount), brokerCount, $"An embedded Kafka cluster needs 1 to {MaxBrokerCount} brokers; {brokerCount} was given.");
         }
 
-        Librdkafka.EnsureLoaded();
-        var handle = MockClusterHandle.Create(brokerCount);
+        return Start(new EmbeddedKafkaClusterOptions { BrokerCount = brokerCount });
+    }
+
+    /// <summary>Starts a cluster as <paramref name="options"/> say, on free loopback ports.</summary>
+    /// <param name="options">The number of brokers and the broker settings.</param>
+    /// <returns>The running cluster; dispose it to stop it.</returns>
+    /// <exception cref="ArgumentException">An option is out of range; the message names every one.</exception>
+    public static EmbeddedKafkaCluster Start(EmbeddedKafkaClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"Invalid embedded Kafka cluster options: {string.Join(" ", problems)}", nameof(options));
+        }
+
+        var handle = MockClusterHandle.Create(options.BrokerCount);
         try
         {
             var bootstrap = Marshal.PtrToStringUTF8(MockClusterNative.Bootstraps(handle));
@@ -66,7 +82,10 @@ public sealed class EmbeddedKafkaCluster : IDisposable
                 throw new InvalidOperationException("The embedded Kafka cluster started but reported no bootstrap servers.");
             }
 
-            return new EmbeddedKafkaCluster(handle, brokerCount, bootstrap);
+            // The mock reads the delay whenever a group with no members gets its first one, so setting it before any
+            // client connects covers every group.
+            MockClusterNative.GroupInitialRebalanceDelayMs(handle, (int)options.GroupInitialRebalanceDelay.TotalMilliseconds);
+            return new EmbeddedKafkaCluster(handle, options.BrokerCount, bootstrap);
         }
         catch
         {
@@ -94,6 +113,77 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         }
 
         Check(MockClusterNative.TopicCreate(_handle, name, partitions, replicationFactor), $"Creating topic \"{name}\"");
+    }
+
+    /// <summary>Deletes a topic with its records; clients find out through metadata refreshes (a consumer loses its partitions).</summary>
+    /// <param name="name">The topic name.</param>
+    /// <exception cref="ArgumentException">The name breaks Kafka's rules.</exception>
+    /// <exception cref="KafkaException">The topic does not exist (<see cref="ErrorCode.UnknownTopicOrPart"/>).</exception>
+    /// <remarks>The groups' committed offsets on the topic go with it; a topic created again under the same name starts empty at offset 0.</remarks>
+    public void DeleteTopic(string name)
+    {
+        ThrowIfDisposed();
+        KafkaTopicName.Validate(name, nameof(name));
+        Check(MockClusterNative.TopicDelete(_handle, name), $"Deleting topic \"{name}\"");
+    }
+
+    /// <summary>
+    /// Starts recording every request the brokers receive (broker, request type, time), discarding what was recorded
+    /// before; read them with <see cref="GetRequests"/>.
+    /// </summary>
+    /// <remarks>Recording costs memory per request until <see cref="StopRequestTracking"/> or <see cref="ClearRequests"/>.</remarks>
+    public void StartRequestTracking()
+    {
+        ThrowIfDisposed();
+        MockClusterNative.StartRequestTracking(_handle);
+    }
+
+    /// <summary>Stops recording requests and discards the recorded ones (read them with <see cref="GetRequests"/> first).</summary>
+    public void StopRequestTracking()
+    {
+        ThrowIfDisposed();
+        MockClusterNative.StopRequestTracking(_handle);
+    }
+
+    /// <summary>Discards the recorded requests; recording goes on if it was on.</summary>
+    public void ClearRequests()
+    {
+        ThrowIfDisposed();
+        MockClusterNative.ClearRequests(_handle);
+    }
+
+    /// <summary>The requests recorded since <see cref="StartRequestTracking"/> (or the last <see cref="ClearRequests"/>), in the order they arrived.</summary>
+    /// <returns>A snapshot; empty when tracking is off or nothing arrived.</returns>
+    public IReadOnlyList<TrackedRequest> GetRequests()
+    {
+        ThrowIfDisposed();
+        unsafe
+        {
+            var requests = MockClusterNative.GetRequests(_handle, out var count);
+            if (requests is null)
+            {
+                return [];
+            }
+
+            try
+            {
+                var result = new TrackedRequest[checked((int)count)];
+                for (var i = 0; i < result.Length; i++)
+                {
+                    var request = requests[i];
+                    result[i] = new TrackedRequest(
+                        MockClusterNative.RequestBrokerId(request),
+                        (KafkaApiKey)MockClusterNative.RequestApiKey(request),
+                        TimeSpan.FromMicroseconds(MockClusterNative.RequestTimestamp(request)));
+                }
+
+                return result;
+            }
+            finally
+            {
+                MockClusterNative.RequestDestroyArray(requests, count);
+            }
+        }
     }
 
     /// <summary>Makes every request about <paramref name="topic"/> fail with <paramref name="error"/> until set back to <see cref="ErrorCode.NoError"/>.</summary>
@@ -148,6 +238,12 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// One error per request; <see cref="ErrorCode.NoError"/> lets a request through and
     /// <see cref="ErrorCode.Local_Transport"/> closes the connection instead of answering.
     /// </param>
+    /// <remarks>
+    /// The cluster checks an idempotent producer's sequence numbers only for transactional producers. A producer with
+    /// several requests in flight that gets a produce error of unknown outcome (a timeout, a closed connection) takes a
+    /// later request's success as proof that the earlier records were stored, and reports them delivered though they were
+    /// not: when injecting such errors, give the producer <c>max.in.flight.requests.per.connection = 1</c>.
+    /// </remarks>
     public void PushRequestErrors(KafkaApiKey apiKey, params ReadOnlySpan<ErrorCode> errors)
     {
         ThrowIfDisposed();
@@ -201,10 +297,7 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         SetCoordinator("transaction", transactionalId, nameof(transactionalId), brokerId);
 
     /// <summary>Stops every broker, closes every connection and frees the cluster; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    /// <remarks>
-    /// Blocks until every native thread of the cluster has exited, which often takes up to a second: librdkafka 2.0.2
-    /// stops the cluster's internal broker thread only when that thread next wakes, and it wakes once a second.
-    /// </remarks>
+    /// <remarks>Blocks until every native thread of the cluster has exited.</remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

@@ -1,11 +1,13 @@
 namespace Pipelines.Kafka.Embedded;
 
 /// <summary>
-/// Kafka protocol request types (API keys), for injecting request errors into an <see cref="EmbeddedKafkaCluster"/>.
+/// Kafka protocol request types (API keys), for injecting request errors into an <see cref="EmbeddedKafkaCluster"/>
+/// and reading the requests it received (<see cref="EmbeddedKafkaCluster.GetRequests"/>).
 /// </summary>
 /// <remarks>
 /// The values are the wire protocol's. The embedded cluster answers the client-facing requests (produce, fetch,
-/// offsets, metadata, consumer groups, transactions); an error pushed for a request it never receives never fires.
+/// offsets, metadata, consumer groups, transactions, telemetry); an error pushed for a request it never receives never
+/// fires. A tracked request of a type not named here keeps its numeric value.
 /// </remarks>
 public enum KafkaApiKey : short
 {
@@ -74,4 +76,13 @@ public enum KafkaApiKey : short
 
     /// <summary>TxnOffsetCommit: committing consumer offsets inside a transaction.</summary>
     TxnOffsetCommit = 28,
+
+    /// <summary>ConsumerGroupHeartbeat: a member of a group on the KIP-848 consumer protocol (<c>group.protocol = consumer</c>).</summary>
+    ConsumerGroupHeartbeat = 68,
+
+    /// <summary>GetTelemetrySubscriptions: a client asking which metrics to push (KIP-714).</summary>
+    GetTelemetrySubscriptions = 71,
+
+    /// <summary>PushTelemetry: a client pushing its metrics (KIP-714).</summary>
+    PushTelemetry = 72,
 }

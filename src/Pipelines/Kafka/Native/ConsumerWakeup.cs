@@ -6,7 +6,7 @@ namespace Pipelines.Kafka.Native;
 
 /// <summary>
 /// Wakes a poll thread blocked in <c>Consume(timeout)</c> from any thread, through librdkafka's
-/// <c>rd_kafka_queue_yield</c> on the consumer queue (Confluent.Kafka 1.9.3 offers no wake-up).
+/// <c>rd_kafka_queue_yield</c> on the consumer queue (Confluent.Kafka offers no wake-up).
 /// </summary>
 /// <remarks>
 /// A yield that arrives while nobody is polling is remembered by the queue, so the next poll returns at once: no wake-up is
@@ -22,6 +22,9 @@ internal sealed partial class ConsumerWakeup : IDisposable
     private readonly Lock _gate = new();
     private SafeHandle? _clientHandle;
     private nint _queue;
+
+    // The consumer's rd_kafka_t is only valid in the copy of librdkafka that created it: bind to Confluent.Kafka's.
+    static ConsumerWakeup() => LibrdkafkaBinding.Register();
 
     private ConsumerWakeup(SafeHandle clientHandle, nint queue)
     {
@@ -79,12 +82,12 @@ internal sealed partial class ConsumerWakeup : IDisposable
         }
     }
 
-    [LibraryImport(Librdkafka.ImportName, EntryPoint = "rd_kafka_queue_get_consumer")]
+    [LibraryImport(LibrdkafkaBinding.ImportName, EntryPoint = "rd_kafka_queue_get_consumer")]
     private static partial nint QueueGetConsumer(nint kafka);
 
-    [LibraryImport(Librdkafka.ImportName, EntryPoint = "rd_kafka_queue_yield")]
+    [LibraryImport(LibrdkafkaBinding.ImportName, EntryPoint = "rd_kafka_queue_yield")]
     private static partial void QueueYield(nint queue);
 
-    [LibraryImport(Librdkafka.ImportName, EntryPoint = "rd_kafka_queue_destroy")]
+    [LibraryImport(LibrdkafkaBinding.ImportName, EntryPoint = "rd_kafka_queue_destroy")]
     private static partial void QueueDestroy(nint queue);
 }

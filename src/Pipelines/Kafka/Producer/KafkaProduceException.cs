@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Kafka;
 
@@ -45,7 +44,7 @@ public sealed class KafkaProduceException<TKey, TValue> : ProduceException<TKey,
     // Error.Reason asks librdkafka for the text of the code.
     private static Error WithNativeLibrary(Error error)
     {
-        Librdkafka.EnsureLoaded();
+        Confluent.Kafka.Library.Load();
         return error;
     }
 

@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Kafka;
 
@@ -25,7 +24,6 @@ internal static class ProducerFactory
                 + "ProducerSettings.WithBootstrapServers (for an embedded cluster: its BootstrapServers).");
         }
 
-        Librdkafka.EnsureLoaded();
         return new ProducerBuilder<TKey, TValue>(settings.CreateProducerConfig())
             .SetKeySerializer(settings.KeySerializer)
             .SetValueSerializer(settings.ValueSerializer)

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Pipelines.Kafka.Native;
 using Pipelines.Engine;
 using Pipelines.Engine.Implementation;
 using Pipelines.Engine.Stage;
@@ -65,7 +64,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     protected internal override void PreStart()
     {
         // Error texts come from librdkafka, even when a shared producer is not a librdkafka client.
-        Librdkafka.EnsureLoaded();
+        Confluent.Kafka.Library.Load();
         _deliveriesCallback = GetAsyncCallback(OnDeliveries);
         if (_sharedProducer is not null)
         {
