@@ -82,7 +82,7 @@ public sealed class CrashRecoveryTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
 
     private async Task RunUntilCrashAsync(string topic, string group, ConcurrentDictionary<int, int> processed, int crashAfter, int seed)
     {
-        var materializer = Sys.Materializer();
+        var materializer = await IsolatedMaterializer.CreateAsync(Sys);
         var (control, _) = Build(topic, group, processed, seed).Run(materializer);
         await Eventually.TrueAsync(() => processed.Count >= crashAfter, Patience);
 
@@ -93,7 +93,7 @@ public sealed class CrashRecoveryTests : Akka.TestKit.Xunit2.TestKit, IClassFixt
 
     private async Task RunToEndAsync(string topic, string group, ConcurrentDictionary<int, int> processed, int total, int seed)
     {
-        var materializer = Sys.Materializer();
+        var materializer = await IsolatedMaterializer.CreateAsync(Sys);
         var (control, done) = Build(topic, group, processed, seed).Run(materializer);
         await Eventually.TrueAsync(() => processed.Count >= total, Patience);
         await control.DrainAndShutdown(done).WaitAsync(Patience);

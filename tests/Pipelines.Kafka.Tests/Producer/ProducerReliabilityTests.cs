@@ -53,7 +53,7 @@ public sealed class ProducerReliabilityTests : Akka.TestKit.Xunit2.TestKit, ICla
 
         // First run: faults on the produce path, then a crash part-way (the materializer is shut down mid-flight).
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
-        var firstRun = Sys.Materializer();
+        var firstRun = await IsolatedMaterializer.CreateAsync(Sys);
         var (first, firstDone) = Pipeline(source, target, group).Run(firstRun);
         await Eventually.TrueAsync(() => Volatile.Read(ref _processed) >= Count / 3, Patience);
         firstRun.Shutdown();
@@ -63,7 +63,7 @@ public sealed class ProducerReliabilityTests : Akka.TestKit.Xunit2.TestKit, ICla
 
         // Second run: the same group resumes from the committed positions, with more faults.
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
-        var secondRun = Sys.Materializer();
+        var secondRun = await IsolatedMaterializer.CreateAsync(Sys);
         var (second, secondDone) = Pipeline(source, target, group).Run(secondRun);
         await Eventually.TrueAsync(async () => (await CommittedAsync(group, source)).Sum() == Count, Patience);
         await second.DrainAndShutdown(secondDone).WaitAsync(Patience);

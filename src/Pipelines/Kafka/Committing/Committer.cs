@@ -27,7 +27,7 @@ public static class Committer
     public static Sink<T, Task<Done>> Sink<T>(CommitterSettings settings)
         where T : ICommittable =>
         Akka.Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: false))
-            .ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Right);
+            .ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Left);
 
     /// <summary>Commits the offsets and emits one <see cref="Done"/> per committed batch.</summary>
     /// <param name="settings">Batching and delivery.</param>
@@ -49,7 +49,7 @@ public static class Committer
     /// <param name="settings">Batching and delivery.</param>
     public static Flow<T, CommittableOffsetBatch, NotUsed> BatchFlow<T>(CommitterSettings settings)
         where T : ICommittable =>
-        Akka.Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true));
+        Akka.Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true)).MapMaterializedValue(static _ => NotUsed.Instance);
 
     /// <summary>
     /// Commits the offset carried as context next to each element (see <see cref="KafkaConsumer.SourceWithOffsetContext{TKey, TValue}"/>);

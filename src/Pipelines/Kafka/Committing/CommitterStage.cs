@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
@@ -20,7 +21,11 @@ namespace Pipelines.Kafka;
 /// the lowest unprocessed offset, and it lets a rebalance commit everything the committer has seen.
 /// </para>
 /// </remarks>
-internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOffsetBatch>>
+/// <para>
+/// Materializes a task that completes when the stage has completed (every commit finished), faults with its failure, or
+/// with an <see cref="AbruptStageTerminationException"/> when the stream is torn down first: the committer sink's task.
+/// </para>
+internal sealed class CommitterStage<T> : GraphStageWithMaterializedValue<FlowShape<T, CommittableOffsetBatch>, Task<Done>>
     where T : ICommittable
 {
     private static readonly object TimerKey = new();
@@ -39,7 +44,11 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
 
     protected override Attributes InitialAttributes => Attributes.CreateName("Committer");
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    public override ILogicAndMaterializedValue<Task<Done>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(this);
+        return new LogicAndMaterializedValue<Task<Done>>(logic, logic.Completion.Task);
+    }
 
     private sealed class Logic : TimerGraphStageLogic
     {
@@ -70,6 +79,11 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             SetHandler(_out, onPull: PullIfAllowed, onDownstreamFinish: OnDownstreamFinish);
         }
 
+        /// <summary>The stage's outcome (the materialized value).</summary>
+        public TaskCompletionSource<Done> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void PostStop() => Completion.TrySetException(new AbruptStageTerminationException(this));
+
         public override void PreStart()
         {
             _onCommitted = GetAsyncCallback<CommitOutcome>(OnCommitted);
@@ -78,7 +92,20 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
 
         private void OnPush()
         {
-            var committable = Grab(_in);
+            try
+            {
+                Take(Grab(_in));
+            }
+#pragma warning disable CA1031 // The stage fails with the error, and so does its materialized task.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(ex);
+            }
+        }
+
+        private void Take(T committable)
+        {
             switch ((object?)committable)
             {
                 case CommittableOffset offset:
@@ -254,7 +281,7 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             {
                 if (_upstreamFailure is null)
                 {
-                    FailStage(outcome.Failure);
+                    Fail(outcome.Failure);
                     return;
                 }
 
@@ -297,6 +324,12 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             }
         }
 
+        private void Fail(Exception failure)
+        {
+            Completion.TrySetException(failure);
+            FailStage(failure);
+        }
+
         private void CompleteIfDone()
         {
             if (!_upstreamDone || _inFlight > 0 || _count > 0 || _emitting > 0)
@@ -306,10 +339,11 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
 
             if (_upstreamFailure is not null)
             {
-                FailStage(_upstreamFailure);
+                Fail(_upstreamFailure);
             }
             else
             {
+                Completion.TrySetResult(Done.Instance);
                 CompleteStage();
             }
         }

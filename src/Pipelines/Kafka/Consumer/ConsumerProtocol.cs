@@ -1,10 +1,15 @@
+using Akka.Event;
+
 namespace Pipelines.Kafka;
 
 /// <summary>The messages between the consumer actor, its sources' stages and itself. Records never travel as messages.</summary>
 internal static class ConsumerProtocol
 {
-    /// <summary>The actor's next poll turn; sent to itself after each turn, so the mailbox is served between polls.</summary>
-    internal sealed class Poll
+    /// <summary>
+    /// The actor's next poll turn; sent to itself after each turn, so the mailbox is served between polls. The one in flight
+    /// when the actor stops is expected to be a dead letter.
+    /// </summary>
+    internal sealed class Poll : IDeadLetterSuppression
     {
         public static readonly Poll Instance = new();
 
@@ -26,5 +31,5 @@ internal static class ConsumerProtocol
     internal sealed record StopSource(int Id, TimeSpan? LeaveAfter);
 
     /// <summary>The source leaves: its processed offsets are committed and its partitions given up; the last source closes the consumer.</summary>
-    internal sealed record LeaveSource(int Id);
+    internal sealed record LeaveSource(int Id) : IDeadLetterSuppression;
 }

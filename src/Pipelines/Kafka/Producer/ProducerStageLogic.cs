@@ -86,7 +86,16 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
         else
         {
             var fatal = GetAsyncCallback<Error>(OnFatalError);
-            _producer = ProducerFactory.Create(_settings, _logger, fatal);
+            try
+            {
+                _producer = ProducerFactory.Create(_settings, _logger, fatal);
+            }
+            catch (Exception ex)
+            {
+                // Akka fails the stage with it; the sink's task must report it too.
+                Failure = ex;
+                throw;
+            }
         }
 
         Pull(_in);
