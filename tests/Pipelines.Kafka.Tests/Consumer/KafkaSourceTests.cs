@@ -51,6 +51,34 @@ public sealed class KafkaSourceTests : Akka.TestKit.Xunit2.TestKit, IClassFixtur
     }
 
     [Fact]
+    public async Task CommitWithMetadataSource_Commit_StoresTheMetadataOfTheLastCommittedRecordInKafka()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        var group = KafkaClusterFixture.NewGroupId();
+        await TestProducer.ProduceAsync(_kafka, topic, partitions: 2, count: 40);
+        var processed = 0;
+
+        var control = KafkaConsumer.CommitWithMetadataSource(
+                KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic), r => $"{r.Partition.Value}@{r.Offset.Value}:{r.Message.Value}")
+            .Select(m =>
+            {
+                Interlocked.Increment(ref processed);
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 7)), DrainingControl<Done>.Create)
+            .Run(_materializer);
+        await Eventually.TrueAsync(() => Volatile.Read(ref processed) >= 40, Patience);
+        (await control.DrainAndShutdown().WaitAsync(Patience)).Should().Be(Done.Instance);
+
+        // Read back with librdkafka directly: Confluent.Kafka's Committed drops the metadata.
+        var config = _kafka.ConsumerConfig(group);
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        var committed = Pipelines.Kafka.Native.OffsetCommits.Committed(reader, [new TopicPartition(topic, 0), new TopicPartition(topic, 1)], Patience);
+        committed.Select(c => c.Offset.Offset.Value).Should().Equal(20, 20);
+        committed.Select(c => c.Metadata).Should().Equal("0@19:38", "1@19:39");
+    }
+
+    [Fact]
     public async Task DrainAndShutdown_MidStream_InFlightWorkIsCommittedAndNothingIsRedeliveredOnRestart()
     {
         const int records = 2000;

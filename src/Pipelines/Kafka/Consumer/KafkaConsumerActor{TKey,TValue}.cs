@@ -180,7 +180,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
                     Leave(leave.Id);
                     break;
                 case KafkaConsumerActor.Stop:
-                    Shutdown();
+                    Shutdown(Interrupted("was told to stop"));
                     break;
                 case Terminated terminated:
                     OnStageTerminated(terminated.ActorRef);
@@ -209,9 +209,10 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         _closed = true;
         try
         {
+            var interruption = Interrupted("was stopped");
             foreach (var source in _sources.Values)
             {
-                StopSource(source, leaveAfter: null);
+                StopSource(source, leaveAfter: null, interruption);
             }
 
             ShutdownGracefully();
@@ -343,19 +344,23 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         _ => [],
     };
 
-    private void StopSource(SourceEndpoint<TKey, TValue> source, TimeSpan? leaveAfter)
+    /// <summary>
+    /// Hands nothing more to <paramref name="source"/> (its buffers complete, with <paramref name="failure"/> if given, and
+    /// its partitions pause), and schedules its leave after <paramref name="leaveAfter"/> when given.
+    /// </summary>
+    private void StopSource(SourceEndpoint<TKey, TValue> source, TimeSpan? leaveAfter, Exception? failure = null)
     {
         if (!source.Stopped)
         {
             source.Stopped = true;
-            source.Merged?.Writer.TryComplete();
-            source.PartitionsChannel?.Writer.TryComplete();
+            source.Merged?.Writer.TryComplete(failure);
+            source.PartitionsChannel?.Writer.TryComplete(failure);
             foreach (var partition in _partitions.Values)
             {
                 if (partition.Endpoint == source)
                 {
                     partition.State.Stopped = true;
-                    partition.Channel?.Writer.TryComplete();
+                    partition.Channel?.Writer.TryComplete(failure);
                 }
             }
 
@@ -393,7 +398,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         if (_sources.Count == 1)
         {
             // The last source: the consumer commits what is processed, closes and stops.
-            Shutdown();
+            Shutdown(interruption: null);
             return;
         }
 
@@ -430,7 +435,11 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         }
     }
 
-    private void Shutdown()
+    /// <summary>
+    /// Commits what is processed, closes the client and stops the actor. Sources still reading (not stopped) fail with
+    /// <paramref name="interruption"/> when one is given: the actor stopping under them is not their normal end.
+    /// </summary>
+    private void Shutdown(Exception? interruption)
     {
         if (_closed)
         {
@@ -442,7 +451,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         {
             foreach (var source in _sources.Values)
             {
-                StopSource(source, leaveAfter: null);
+                StopSource(source, leaveAfter: null, interruption);
             }
 
             ShutdownGracefully();
@@ -458,6 +467,9 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
 
         Context.Stop(Self);
     }
+
+    private InvalidOperationException Interrupted(string what) =>
+        new($"The Kafka consumer actor {Self.Path} {what} while its sources were still reading from it.");
 
     private void Fail(Exception failure)
     {
