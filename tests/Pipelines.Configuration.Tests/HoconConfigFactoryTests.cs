@@ -12,7 +12,6 @@ public sealed class HoconConfigFactoryTests : IDisposable
         var reference = HoconConfigFactory.Reference();
 
         reference.Origin.Should().Be("reference.conf");
-        reference.GetInt("pipelines.streams.buffer-size").Should().Be(16);
         reference.GetConfig("akka.kafka.consumer").Root.Keys.Should().BeEquivalentTo(
         [
             "poll-interval", "poll-timeout", "stop-timeout", "close-timeout", "commit-timeout", "commit-time-warning",
@@ -43,14 +42,14 @@ public sealed class HoconConfigFactoryTests : IDisposable
         File.WriteAllText(file, """
             akka.kafka.committer.max-batch = 50
             akka.kafka.producer.parallelism = ${akka.kafka.committer.parallelism}
-            pipelines.streams.buffer-size = ${pipelines.streams.buffer-size}0
+            akka.kafka.consumer.buffer-size = ${akka.kafka.consumer.buffer-size}0
             """);
 
         var config = HoconConfigFactory.Load(file, _ => null);
 
         config.GetInt("akka.kafka.committer.max-batch").Should().Be(50);
         config.GetInt("akka.kafka.producer.parallelism").Should().Be(100);
-        config.GetInt("pipelines.streams.buffer-size").Should().Be(160);
+        config.GetInt("akka.kafka.consumer.buffer-size").Should().Be(1280);
         config.GetInt("akka.kafka.committer.parallelism").Should().Be(100);
     }
 

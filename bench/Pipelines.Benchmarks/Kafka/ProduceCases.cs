@@ -1,10 +1,10 @@
-using System.Diagnostics;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
 using Pipelines.Configuration;
 using Pipelines.Kafka;
 using Pipelines.Kafka.Embedded;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Benchmarks.Kafka;
 
@@ -26,7 +26,7 @@ internal static class ProduceCases
     // bound costs it nothing (the default of 100 is for latency, not bulk loads).
     private const int Parallelism = 100_000;
 
-    public static async Task RunAsync(string suite, BenchOptions options, BenchReport report, CancellationToken cancellationToken)
+    public static async Task RunAsync(string suite, ActorSystem system, BenchOptions options, BenchReport report, CancellationToken cancellationToken)
     {
         var count = options.Size(500_000, 50_000);
         // Five rounds: a run lasts about a second, and this machine's speed moves by tens of percent within seconds;
@@ -40,13 +40,14 @@ internal static class ProduceCases
         Random.Shared.NextBytes(value);
 
         // Warm both paths up (JIT tiers, connections) with a full-size run each.
+        var materializer = system.Materializer();
         await HandWrittenLoopAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
-        await PlainSinkAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
+        await PlainSinkAsync(cluster, materializer, settings, value, count, cancellationToken).ConfigureAwait(false);
 
         Run anchor = default, ours = default;
         for (var round = 0; round < rounds; round++)
         {
-            var oursRun = await PlainSinkAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
+            var oursRun = await PlainSinkAsync(cluster, materializer, settings, value, count, cancellationToken).ConfigureAwait(false);
             var anchorRun = await HandWrittenLoopAsync(cluster, settings, value, count, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"  produce round {round + 1}: ours {oursRun}; anchor {anchorRun}");
             ours = Run.Better(ours, oursRun);
@@ -55,7 +56,8 @@ internal static class ProduceCases
 
         report.Case(suite, "produce-plain-sink", ours.PerSecond, anchor.PerSecond, "msg/s",
             $"{count:N0} records of {ValueSize} bytes over {Partitions} partitions, parallelism {Parallelism:N0}; anchor: Produce loop with a "
-            + $"delivery handler awaiting every delivery; best of {rounds} alternating rounds each");
+            + $"delivery handler awaiting every delivery; best of {rounds} alternating rounds each; process CPU per record: ours "
+            + $"{ours.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us");
     }
 
     /// <summary>The anchor: what a careful hand-written produce loop achieves.</summary>
@@ -109,12 +111,10 @@ internal static class ProduceCases
     }
 
     private static async Task<Run> PlainSinkAsync(
-        EmbeddedKafkaCluster cluster, ProducerSettings<Null, byte[]> settings, byte[] value, int count, CancellationToken cancellationToken)
+        EmbeddedKafkaCluster cluster, IMaterializer materializer, ProducerSettings<Null, byte[]> settings, byte[] value, int count, CancellationToken cancellationToken)
     {
         var topic = NewTopic(cluster);
         using var producer = CreateWarmProducer(settings, topic);
-        var materializer = new Materializer();
-        await using var disposeMaterializer = materializer.ConfigureAwait(false);
         var measure = Measure.Start();
         await Source.From(Records(topic, value, count))
             .RunWith(KafkaProducer.PlainSink(settings, producer), materializer)
@@ -151,45 +151,6 @@ internal static class ProduceCases
         if (failures > 0)
         {
             throw new InvalidOperationException($"{failures} of {count} benchmark records were not delivered.");
-        }
-    }
-
-    /// <summary>One measured run: records per second of wall time, the process's CPU time per record, and the garbage collections during it.</summary>
-    private readonly record struct Run(double PerSecond, double CpuMicroseconds, string Collections)
-    {
-        public static Run Better(Run a, Run b) => b.PerSecond > a.PerSecond ? b : a;
-
-        public override string ToString() =>
-            $"{PerSecond:N0} msg/s, process CPU {CpuMicroseconds:F2} us/record, collections gen0/gen1/gen2 {Collections}";
-    }
-
-    private readonly struct Measure
-    {
-        private readonly TimeSpan _cpu;
-        private readonly long _started;
-        private readonly int _gen0;
-        private readonly int _gen1;
-        private readonly int _gen2;
-        private readonly TimeSpan _pause;
-
-        private Measure(TimeSpan cpu, long started)
-        {
-            _cpu = cpu;
-            _started = started;
-            _gen0 = GC.CollectionCount(0);
-            _gen1 = GC.CollectionCount(1);
-            _gen2 = GC.CollectionCount(2);
-            _pause = GC.GetTotalPauseDuration();
-        }
-
-        public static Measure Start() => new(Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.GetTimestamp());
-
-        public Run Stop(int count)
-        {
-            var elapsed = Stopwatch.GetElapsedTime(_started);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
-            var collections = $"{GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2} (paused {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:F0} ms)";
-            return new Run(count / elapsed.TotalSeconds, cpu.TotalMicroseconds / count, collections);
         }
     }
 }

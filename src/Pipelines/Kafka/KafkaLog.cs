@@ -42,8 +42,8 @@ internal static partial class KafkaLog
     [LoggerMessage(12, LogLevel.Warning, "Kafka consumer {Client}: offsets of {Partition} went back from {Last} to {Offset} (offset reset or seek); the partition's ledger starts a new epoch")]
     public static partial void OffsetsWentBack(ILogger logger, string client, string partition, long last, long offset);
 
-    [LoggerMessage(13, LogLevel.Warning, "Kafka consumer {Client}: flushing commits of revoked partitions failed: {Message}; their records will be read again by the new owner")]
-    public static partial void RevokeFlushFailed(ILogger logger, string client, string message);
+    [LoggerMessage(13, LogLevel.Warning, "Kafka consumer {Client}: flushing commits of {Why} partitions failed: {Message}; their records will be read again by the new owner")]
+    public static partial void FlushFailed(ILogger logger, string client, string why, string message);
 
     [LoggerMessage(14, LogLevel.Warning, "Kafka consumer {Client}: closing the client failed: {Message}")]
     public static partial void CloseFailed(ILogger logger, string client, string message);
@@ -68,4 +68,7 @@ internal static partial class KafkaLog
 
     [LoggerMessage(21, LogLevel.Debug, "librdkafka {Client} [{Facility}]: {Message}")]
     public static partial void ClientDebug(ILogger logger, string client, string facility, string message);
+
+    [LoggerMessage(23, LogLevel.Error, "Kafka consumer {Client}: failed; every source it serves fails with this error")]
+    public static partial void ConsumerFailed(ILogger logger, string client, Exception exception);
 }

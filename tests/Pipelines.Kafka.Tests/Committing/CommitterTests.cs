@@ -1,24 +1,29 @@
-using Pipelines.TestKit;
 using System.Collections.Concurrent;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using Akka.TestKit;
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
-using Pipelines.TestKit.Engine;
-using Pipelines.TestKit.Time;
+using Pipelines.TestKit;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Committing;
 
-public sealed class CommitterTests : IAsyncDisposable
+/// <summary>The committer stages against a stand-in consumer, on virtual time (Akka.TestKit's TestScheduler).</summary>
+public sealed class CommitterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
     private readonly FakeCommitter _committer = new();
 
-    public CommitterTests() => _materializer = new Materializer(new MaterializerSettings { TimeProvider = _clock });
+    public CommitterTests(ITestOutputHelper output)
+        : base(AkkaTestConfig.VirtualTime, nameof(CommitterTests), output)
+    {
+        _materializer = Sys.Materializer();
+    }
 
-    public ValueTask DisposeAsync() => _materializer.DisposeAsync();
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
     [Fact]
     public async Task Sink_MoreThanMaxBatch_CommitsPerFullBatchAndTheRestOnCompletion()
@@ -35,17 +40,18 @@ public sealed class CommitterTests : IAsyncDisposable
     [Fact]
     public async Task Sink_MaxIntervalElapses_CommitsThePartialBatch()
     {
-        var (probe, done) = TestSource.Probe<ICommittableOffset>()
+        var (probe, done) = this.SourceProbe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100)), Keep.Both)
             .Run(_materializer);
-        await probe.SendNextAsync([.. _committer.Offsets(5)]);
+        await SendAsync(probe, _committer.Offsets(5));
         await Eventually.TrueAsync(() => _committer.Processed.Count == 5, Patience);
         _committer.Commits.Should().Be(0, "the batch is not full and the interval has not passed");
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        // The interval timer started with the first offset, which was handled before the fifth.
+        Clock.Advance(TimeSpan.FromSeconds(1));
 
         await Eventually.TrueAsync(() => _committer.Commits == 1, Patience);
-        probe.SendComplete();
+        await probe.SendCompleteAsync();
         await done.WaitAsync(Patience);
         _committer.Commits.Should().Be(1, "nothing was left to commit at completion");
     }
@@ -74,14 +80,14 @@ public sealed class CommitterTests : IAsyncDisposable
     [Fact]
     public async Task Sink_UpstreamFails_CommitsWhatArrivedThenFailsWithUpstreamsError()
     {
-        var (probe, done) = TestSource.Probe<ICommittableOffset>()
+        var (probe, done) = this.SourceProbe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100)), Keep.Both)
             .Run(_materializer);
         var offsets = _committer.Offsets(3);
-        await probe.SendNextAsync([.. offsets]);
+        await SendAsync(probe, offsets);
         await Eventually.TrueAsync(() => _committer.Processed.Count == 3, Patience);
 
-        probe.SendError(new InvalidOperationException("upstream broke"));
+        await probe.SendErrorAsync(new InvalidOperationException("upstream broke"));
 
         await FluentActions.Awaiting(() => done.WaitAsync(Patience)).Should().ThrowAsync<InvalidOperationException>().WithMessage("upstream broke");
         _committer.Commits.Should().Be(1);
@@ -93,19 +99,23 @@ public sealed class CommitterTests : IAsyncDisposable
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _committer.Gate = gate.Task;
-        var (probe, done) = TestSource.Probe<ICommittableOffset>()
+        // An input buffer of one element: beyond it, the probe sees demand only when the committer pulls.
+        var (probe, done) = this.SourceProbe<ICommittableOffset>()
             .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 2).WithParallelism(1)), Keep.Both)
+            .WithAttributes(Attributes.CreateInputBuffer(1, 1))
             .Run(_materializer);
 
         var offsets = _committer.Offsets(6);
-        await probe.SendNextAsync(offsets[0], offsets[1]);
+        await SendAsync(probe, offsets.Take(3));
         await Eventually.TrueAsync(() => _committer.Commits == 1, Patience);
 
-        // One commit in flight: the committer holds back, so only the first batch was taken and nothing more is requested.
-        await probe.ExpectNoMessageAsync(TimeSpan.FromMilliseconds(100));
+        // One commit in flight: the committer holds back, so the third offset waits in the input buffer and nothing more
+        // is requested.
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        _committer.Processed.Should().HaveCount(2, "the committer took nothing while its only commit was in flight");
         gate.SetResult();
-        await probe.SendNextAsync([.. offsets.Skip(2)]);
-        probe.SendComplete();
+        await SendAsync(probe, offsets.Skip(3));
+        await probe.SendCompleteAsync();
         await done.WaitAsync(Patience);
         _committer.Processed.Should().HaveCount(6);
     }
@@ -115,17 +125,20 @@ public sealed class CommitterTests : IAsyncDisposable
     {
         var offsets = _committer.Offsets(3);
         var stream = new[] { offsets[0], offsets[0], offsets[1], offsets[1], offsets[1], offsets[2] };
-        var (probe, done) = TestSource.Probe<ICommittableOffset>()
-            .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 100).WithWhen(CommitWhen.NextOffsetObserved)), Keep.Both)
+        var (probe, done) = this.SourceProbe<ICommittableOffset>()
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(Settings(maxBatch: 2).WithWhen(CommitWhen.NextOffsetObserved)), Keep.Both)
             .Run(_materializer);
 
-        // Sending returns once the committer pulled for the fourth element, i.e. after it handled the third.
-        await probe.SendNextAsync(stream[..4]);
+        // Repeats do not count towards the batch: the first commit comes with the third element, the first of offset 1,
+        // and at that moment offset 0 (and only it) is marked processed.
+        await SendAsync(probe, stream[..4]);
+        await Eventually.TrueAsync(() => _committer.Commits == 1, Patience);
+        _committer.CommittedProcessedCount.Should().Be(1, "offset 1 is not processed on its first appearance");
         _committer.Processed.Should().Equal(offsets[0]);
 
-        await probe.SendNextAsync(stream[4..]);
+        await SendAsync(probe, stream[4..]);
         await Eventually.TrueAsync(() => _committer.Processed.Count == 2, Patience);
-        probe.SendComplete();
+        await probe.SendCompleteAsync();
         await done.WaitAsync(Patience);
 
         _committer.Processed.Should().Equal(offsets[0], offsets[1], offsets[2]);
@@ -178,6 +191,14 @@ public sealed class CommitterTests : IAsyncDisposable
         _committer.Commits.Should().Be(1);
         batch.Updated(_committer.Offsets(1)[0]).BatchSize.Should().Be(5);
         batch.BatchSize.Should().Be(4, "batches are immutable");
+    }
+
+    private static async Task SendAsync(TestPublisher.Probe<ICommittableOffset> probe, IEnumerable<ICommittableOffset> offsets)
+    {
+        foreach (var offset in offsets)
+        {
+            await probe.SendNextAsync(offset);
+        }
     }
 
     private static CommitterSettings Settings(int maxBatch) =>

@@ -279,4 +279,43 @@ public sealed class OffsetLedgerTests
             _last = -1;
         }
     }
+
+    [Fact]
+    public void CommitMetadata_OutOfOrderCompletions_IsThatOfTheLastRecordBelowTheCommitPosition()
+    {
+        var ledger = new OffsetLedger();
+        var sequences = Enumerable.Range(0, 4).Select(i => ledger.Register(100 + i, 0)).ToArray();
+
+        ledger.Complete(ledger.Epoch, sequences[2], 0, "m102");
+        ledger.Complete(ledger.Epoch, sequences[0], 0, "m100");
+
+        ledger.CommitPosition.Should().Be(101);
+        ledger.CommitMetadata.Should().Be("m100");
+
+        ledger.Complete(ledger.Epoch, sequences[1], 0, "m101");
+
+        ledger.CommitPosition.Should().Be(103);
+        ledger.CommitMetadata.Should().Be("m102", "the commit at 103 covers 102 as its last record");
+
+        ledger.Reset();
+        ledger.CommitMetadata.Should().BeNull("a new assignment starts without metadata");
+    }
+
+    [Fact]
+    public void CommitMetadata_RingGrowsWithMetadataPending_KeepsEachEntrysMetadata()
+    {
+        var ledger = new OffsetLedger(initialCapacity: 16);
+        var sequences = Enumerable.Range(0, 40).Select(i => ledger.Register(i, 0)).ToArray();
+        for (var i = 1; i < 40; i++)
+        {
+            ledger.Complete(ledger.Epoch, sequences[i], 0, $"m{i}");
+        }
+
+        var more = Enumerable.Range(40, 40).Select(i => ledger.Register(i, 0)).ToArray();
+        ledger.Complete(ledger.Epoch, sequences[0], 0, "m0");
+
+        ledger.CommitPosition.Should().Be(40);
+        ledger.CommitMetadata.Should().Be("m39");
+        more.Should().HaveCount(40);
+    }
 }

@@ -1,29 +1,25 @@
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
-using Pipelines.TestKit.Engine;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
 
-public sealed class BackPressureTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class BackPressureTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
 
     public BackPressureTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(BackPressureTests), output)
     {
         _kafka = kafka;
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Information) });
+        _materializer = Sys.Materializer();
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
 
     [Fact]
     public async Task CommittableSource_DownstreamStallsLongerThanMaxPollInterval_KeepsItsMembershipAndBoundedBuffers()
@@ -50,13 +46,13 @@ public sealed class BackPressureTests : IClassFixture<KafkaClusterFixture>, IAsy
             });
 
         var (control, probe) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
-            .ToMaterialized(TestSink.Probe<CommittableMessage<string, string>>(), Keep.Both)
+            .ToMaterialized(this.SinkProbe<CommittableMessage<string, string>>(), Keep.Both)
             .Run(_materializer);
-        probe.Timeout = Patience;
-        var first = await probe.RequestNextAsync();
+        var first = await probe.RequestNextAsync(Patience);
 
-        // The stall under test: downstream takes nothing for well over max.poll.interval.ms.
-        await Task.Delay(maxPollInterval * 2.5);
+        // The stall under test: downstream takes nothing for well over max.poll.interval.ms, and meanwhile the source
+        // neither completes nor fails (the consumer was not dropped from its group).
+        await probe.ExpectNoMsgAsync(maxPollInterval * 2.5);
 
         revokedOrLost.Should().Be(0, "the consumer kept polling, so the group never dropped it");
         assigned.Should().Be(1);
@@ -67,7 +63,7 @@ public sealed class BackPressureTests : IClassFixture<KafkaClusterFixture>, IAsy
         var offsets = new List<long> { first.Record.Offset.Value };
         while (offsets.Count < records)
         {
-            var next = await probe.RequestNextAsync();
+            var next = await probe.RequestNextAsync(Patience);
             offsets.Add(next.Record.Offset.Value);
         }
 

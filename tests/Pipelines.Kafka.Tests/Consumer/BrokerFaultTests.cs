@@ -1,37 +1,38 @@
-using Pipelines.TestKit;
 using System.Collections.Concurrent;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
 
 /// <summary>Faults are injected into the cluster, so this class runs its own.</summary>
-public sealed class BrokerFaultTests : IAsyncLifetime
+public sealed class BrokerFaultTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly KafkaClusterFixture _kafka = new(externalBootstrapServers: null);
     private readonly ITestOutputHelper _output;
-    private Materializer? _materializer;
+    private readonly IMaterializer _materializer;
 
-    public BrokerFaultTests(ITestOutputHelper output) => _output = output;
+    public BrokerFaultTests(ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(BrokerFaultTests), output)
+    {
+        _output = output;
+        _materializer = Sys.Materializer();
+    }
 
     private EmbeddedKafkaCluster Cluster => _kafka.Embedded!;
 
-    public async Task InitializeAsync()
-    {
-        await _kafka.InitializeAsync();
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(_output, LogLevel.Warning) });
-    }
+    public Task InitializeAsync() => _kafka.InitializeAsync();
 
     public async Task DisposeAsync()
     {
-        await _materializer!.DisposeAsync();
+        // The consumers close with the actor system, before their cluster goes away.
+        await Sys.Terminate();
         await _kafka.DisposeAsync();
     }
 
@@ -56,7 +57,7 @@ public sealed class BrokerFaultTests : IAsyncLifetime
                 return m.CommittableOffset;
             })
             .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 50)), Keep.Both)
-            .Run(_materializer!);
+            .Run(_materializer);
 
         Mark("Phase 1");
         // Phase 1: normal flow.

@@ -1,25 +1,25 @@
-using Pipelines.TestKit;
 using System.Text;
+using Akka.Event;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Support;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
 
-public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
+public sealed class KafkaConsumerActorTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-
-    private readonly ILogger _logger;
+    private readonly LogCapture _log;
 
     public KafkaConsumerActorTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(KafkaConsumerActorTests), output)
     {
         _kafka = kafka;
-        _logger = new TestOutputLogger(output, LogLevel.Debug);
+        _log = LogCapture.Start(Sys);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 3);
         await _kafka.ProduceBatchAsync(topic, 300);
-        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), new ConsumerActorOptions { TrackOffsets = true }, partitions: 3);
+        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), partitions: 3);
 
         var records = await ReadAsync(actor.Reader!, 300);
         await actor.ShutdownAsync().WaitAsync(Patience);
@@ -45,7 +45,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
         var group = KafkaClusterFixture.NewGroupId();
         await _kafka.ProduceBatchAsync(topic, 10);
-        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true }, partitions: 1);
+        var actor = Start(topic, group, partitions: 1);
         var records = await ReadAsync(actor.Reader!, 10);
 
         foreach (var record in records.Where(r => r.Result.Offset.Value != 5))
@@ -70,7 +70,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var group = KafkaClusterFixture.NewGroupId();
         cluster.SetGroupCoordinator(group, brokerId: 2);
         await _kafka.ProduceBatchAsync(topic, 10);
-        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true }, partitions: 1);
+        var actor = Start(topic, group, partitions: 1);
         foreach (var record in await ReadAsync(actor.Reader!, 10))
         {
             record.CreateCommittableOffset().MarkProcessed();
@@ -103,8 +103,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
         await _kafka.ProduceBatchAsync(topic, 200);
-        var options = new ConsumerActorOptions { TrackOffsets = false, BufferSize = 20 };
-        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), options, partitions: 1);
+        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), partitions: 1, trackOffsets: false, new ConsumerActorOptions { BufferSize = 20 });
 
         await Eventually.TrueAsync(() => actor.Metrics.Pauses >= 1, Patience);
         // The client may hand over what it had prefetched when the pause landed, but never the whole topic.
@@ -124,7 +123,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var topic = await _kafka.CreateTopicAsync(partitions: 2);
         var group = KafkaClusterFixture.NewGroupId();
         await _kafka.ProduceBatchAsync(topic, 40);
-        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true }, partitions: 2);
+        var actor = Start(topic, group, partitions: 2);
         var records = await ReadAsync(actor.Reader!, 40);
         foreach (var record in records)
         {
@@ -142,7 +141,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
     public async Task Commit_AfterShutdown_FailsInsteadOfPretending()
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
-        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), new ConsumerActorOptions { TrackOffsets = true }, partitions: 1);
+        var actor = Start(topic, KafkaClusterFixture.NewGroupId(), partitions: 1);
         await actor.ShutdownAsync().WaitAsync(Patience);
 
         var act = () => actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
@@ -159,9 +158,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
             new Message<string, string> { Key = "b", Value = "not json" },
         ]);
         var config = _kafka.ConsumerConfig(KafkaClusterFixture.NewGroupId());
-        var actor = new KafkaConsumerActor<string, Order>(
-            config, null, new JsonDeserializer<Order>(), Subscriptions.Assignment(new TopicPartition(topic, 0)), new ConsumerActorOptions { TrackOffsets = true });
-        actor.Start();
+        var actor = TestConsumer<string, Order>.Start(this, config, null, new JsonDeserializer<Order>(), Subscriptions.Assignment(new TopicPartition(topic, 0)));
 
         var first = await ReadAsync(actor.Reader!, 1);
         var act = async () => await ReadAsync(actor.Reader!, 1);
@@ -185,10 +182,8 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
             new Message<string, string> { Key = "b", Value = "{\"id\":2}" },
         ]);
         var config = _kafka.ConsumerConfig(KafkaClusterFixture.NewGroupId());
-        var actor = new KafkaConsumerActor<string, DeserializationResult<Order>>(
-            config, null, KafkaDeserializers.CaptureFailures(new JsonDeserializer<Order>()),
-            Subscriptions.Assignment(new TopicPartition(topic, 0)), new ConsumerActorOptions { TrackOffsets = true });
-        actor.Start();
+        var actor = TestConsumer<string, DeserializationResult<Order>>.Start(
+            this, config, null, KafkaDeserializers.CaptureFailures(new JsonDeserializer<Order>()), Subscriptions.Assignment(new TopicPartition(topic, 0)));
 
         var records = await ReadAsync(actor.Reader!, 2);
         await actor.ShutdownAsync().WaitAsync(Patience);
@@ -206,11 +201,10 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
     {
         var topic = await _kafka.CreateTopicAsync(partitions: 3);
         await _kafka.ProduceBatchAsync(topic, 90);
-        var actor = new KafkaConsumerActor<string, string>(
-            _kafka.ConsumerConfig(KafkaClusterFixture.NewGroupId()), null, null,
+        var actor = TestConsumer<string, string>.Start(
+            this, _kafka.ConsumerConfig(KafkaClusterFixture.NewGroupId()), null, null,
             Subscriptions.Assignment([.. Enumerable.Range(0, 3).Select(p => new TopicPartition(topic, p))]),
-            new ConsumerActorOptions { TrackOffsets = true, Partitioned = true });
-        actor.Start();
+            partitioned: true);
 
         var readers = new List<ConsumerReader<string, string>>();
         while (readers.Count < 3)
@@ -250,12 +244,8 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var group = KafkaClusterFixture.NewGroupId();
         await _kafka.ProduceBatchAsync(topic, 100);
         var revoked = new TaskCompletionSource<IReadOnlySet<TopicPartition>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new CapturingLogger();
         var handler = new PartitionAssignmentHandler(onRevoked: (partitions, _) => revoked.TrySetResult(partitions));
-        var first = new KafkaConsumerActor<string, string>(
-            Cooperative(group), null, null, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler),
-            new ConsumerActorOptions { TrackOffsets = true, Logger = log });
-        first.Start();
+        var first = TestConsumer<string, string>.Start(this, Cooperative(group), null, null, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler));
         var records = await ReadAsync(first.Reader!, 100);
 
         // Processed: every record but offset 10 of partition 0, which is "still running" when the rebalance comes.
@@ -272,15 +262,13 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
                 secondAssigned.TrySetResult(partitions);
             }
         });
-        var second = new KafkaConsumerActor<string, string>(
-            Cooperative(group), null, null, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(secondHandler), new ConsumerActorOptions { TrackOffsets = true });
-        second.Start();
+        var second = TestConsumer<string, string>.Start(this, Cooperative(group), null, null, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(secondHandler));
         await revoked.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         var revokedPartition = (await revoked.Task).Should().ContainSingle().Which.Partition.Value;
         var committed = (await _kafka.GetCommittedOffsetsAsync(group, topic)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
         var position = revokedPartition == 0 ? 10 : records.Count(r => r.Result.Partition.Value == 1);
-        if (log.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("flushing commits of revoked partitions failed", StringComparison.Ordinal)))
+        if (_log.Contains(LogLevel.WarningLevel, "flushing commits of revoked partitions failed"))
         {
             // The coordinator may refuse commits while the group rebalances (the embedded cluster does when the next
             // round has begun); the refusal is reported, and the new owner reads from an older offset: duplicates, no loss.
@@ -311,8 +299,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         var topic = await _kafka.CreateTopicAsync(partitions: 1);
         var group = KafkaClusterFixture.NewGroupId();
         await _kafka.ProduceBatchAsync(topic, 8);
-        var logger = new CapturingLogger();
-        var actor = Start(topic, group, new ConsumerActorOptions { TrackOffsets = true, CommitTimeWarning = TimeSpan.FromMilliseconds(200), Logger = logger }, partitions: 1);
+        var actor = Start(topic, group, partitions: 1, trackOffsets: true, new ConsumerActorOptions { CommitTimeWarning = TimeSpan.FromMilliseconds(200) });
         var records = await ReadAsync(actor.Reader!, 8);
 
         // The graph "filters out" offset 3: it never reaches a committer.
@@ -322,10 +309,10 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         }
 
         await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
-        await Eventually.TrueAsync(() => logger.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("held at offset 3", StringComparison.Ordinal)), Patience);
+        await Eventually.TrueAsync(() => _log.Contains(LogLevel.WarningLevel, "held at offset 3"), Patience);
 
         (await Committed(group, topic)).Should().Be(3, "an offset that was never processed is never skipped");
-        logger.Entries.Should().ContainSingle(e => e.Message.Contains("held at offset", StringComparison.Ordinal), "each held offset is reported once");
+        _log.Count("held at offset").Should().Be(1, "each held offset is reported once");
 
         records.Single(r => r.Result.Offset.Value == 3).CreateCommittableOffset().MarkProcessed();
         await actor.CommitAsync(CancellationToken.None).WaitAsync(Patience);
@@ -341,9 +328,7 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         await _kafka.ProduceBatchAsync(topic, 50);
         var config = _kafka.ConsumerConfig(group);
         config.StatisticsIntervalMs = 100;
-        var actor = new KafkaConsumerActor<string, string>(
-            config, null, null, Subscriptions.Assignment(new TopicPartition(topic, 0)), new ConsumerActorOptions { TrackOffsets = true });
-        actor.Start();
+        var actor = TestConsumer<string, string>.Start(this, config, null, null, Subscriptions.Assignment(new TopicPartition(topic, 0)));
         var records = await ReadAsync(actor.Reader!, 50);
         foreach (var record in records.Take(10))
         {
@@ -368,15 +353,12 @@ public sealed class KafkaConsumerActorTests : IClassFixture<KafkaClusterFixture>
         return config;
     }
 
-    private KafkaConsumerActor<string, string> Start(string topic, string group, ConsumerActorOptions options, int partitions)
-    {
-        var actor = new KafkaConsumerActor<string, string>(
-            _kafka.ConsumerConfig(group), null, null,
+    private TestConsumer<string, string> Start(string topic, string group, int partitions, bool trackOffsets = true, ConsumerActorOptions? options = null) =>
+        TestConsumer<string, string>.Start(
+            this, _kafka.ConsumerConfig(group), null, null,
             Subscriptions.Assignment([.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p))]),
-            options);
-        actor.Start();
-        return actor;
-    }
+            trackOffsets,
+            options: options);
 
     private async Task<long> Committed(string group, string topic) =>
         (await _kafka.GetCommittedOffsetsAsync(group, topic)).Single().Offset.Value;

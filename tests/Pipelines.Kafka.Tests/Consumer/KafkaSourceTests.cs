@@ -1,30 +1,27 @@
-using Pipelines.TestKit;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
-using Pipelines.TestKit.Engine;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
 
-public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class KafkaSourceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
 
     public KafkaSourceTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(KafkaSourceTests), output)
     {
         _kafka = kafka;
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Information) });
+        _materializer = Sys.Materializer();
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
 
     [Fact]
     public async Task CommittableSource_IntoCommitterSink_EveryRecordProcessedAndCommitted()
@@ -54,6 +51,34 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
     }
 
     [Fact]
+    public async Task CommitWithMetadataSource_Commit_StoresTheMetadataOfTheLastCommittedRecordInKafka()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        var group = KafkaClusterFixture.NewGroupId();
+        await TestProducer.ProduceAsync(_kafka, topic, partitions: 2, count: 40);
+        var processed = 0;
+
+        var control = KafkaConsumer.CommitWithMetadataSource(
+                KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic), r => $"{r.Partition.Value}@{r.Offset.Value}:{r.Message.Value}")
+            .Select(m =>
+            {
+                Interlocked.Increment(ref processed);
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 7)), DrainingControl<Done>.Create)
+            .Run(_materializer);
+        await Eventually.TrueAsync(() => Volatile.Read(ref processed) >= 40, Patience);
+        (await control.DrainAndShutdown().WaitAsync(Patience)).Should().Be(Done.Instance);
+
+        // Read back with librdkafka directly: Confluent.Kafka's Committed drops the metadata.
+        var config = _kafka.ConsumerConfig(group);
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+        var committed = Pipelines.Kafka.Native.OffsetCommits.Committed(reader, [new TopicPartition(topic, 0), new TopicPartition(topic, 1)], Patience);
+        committed.Select(c => c.Offset.Offset.Value).Should().Equal(20, 20);
+        committed.Select(c => c.Metadata).Should().Equal("0@19:38", "1@19:39");
+    }
+
+    [Fact]
     public async Task DrainAndShutdown_MidStream_InFlightWorkIsCommittedAndNothingIsRedeliveredOnRestart()
     {
         const int records = 2000;
@@ -78,7 +103,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
         first.Concat(second).Should().HaveCount(records);
         (await CommittedTotal(group, topic)).Should().Be(records);
 
-        (IControl, Task) Run(string groupId, string topicName, System.Collections.Concurrent.ConcurrentBag<string> seen) =>
+        (IControl, Task<Done>) Run(string groupId, string topicName, System.Collections.Concurrent.ConcurrentBag<string> seen) =>
             KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(_kafka, groupId), Subscriptions.Topics(topicName))
                 .Select(m =>
                 {
@@ -137,13 +162,12 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
         await _kafka.ProduceBatchAsync(topic, 5);
 
         var (control, probe) = KafkaConsumer.AtMostOnceSource(KafkaTestSettings.Consumer(_kafka, group), Subscriptions.Topics(topic))
-            .ToMaterialized(TestSink.Probe<ConsumeResult<string, string>>(), Keep.Both)
+            .ToMaterialized(this.SinkProbe<ConsumeResult<string, string>>(), Keep.Both)
             .Run(_materializer);
-        probe.Timeout = Patience;
         var committedWhenSeen = new List<long>();
         for (var i = 0; i < 5; i++)
         {
-            var record = await probe.RequestNextAsync();
+            var record = await probe.RequestNextAsync(Patience);
             record.Offset.Value.Should().Be(i);
             committedWhenSeen.Add(await CommittedTotal(group, topic));
         }
@@ -203,7 +227,7 @@ public sealed class KafkaSourceTests : IClassFixture<KafkaClusterFixture>, IAsyn
                 })
             .ToMaterialized(
                 Sink.ForEach<(TopicPartition Partition, Source<ConsumeResult<string, string>, NotUsed> Records)>(sub =>
-                    sub.Records.RunForEach(
+                    sub.Records.RunForeach(
                         r =>
                         {
                             first.TryAdd(r.Partition.Value, r.Offset.Value);

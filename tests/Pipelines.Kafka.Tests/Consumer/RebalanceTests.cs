@@ -1,33 +1,30 @@
-using Pipelines.TestKit;
 using System.Collections.Concurrent;
 using System.Globalization;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Consumer;
 
-public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly KafkaClusterFixture _kafka;
     private readonly ITestOutputHelper _output;
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
 
     public RebalanceTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(RebalanceTests), output)
     {
         _kafka = kafka;
         _output = output;
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Warning) });
+        _materializer = Sys.Materializer();
     }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
 
     [Fact]
     public async Task ThreeConsumers_JoinAndLeaveWhileRecordsFlow_NothingLostAndKeysInOrderWithinEachAssignment()
@@ -77,7 +74,7 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
         committed.Sum(o => o.Offset.Value).Should().Be(records, "every record ends up committed");
     }
 
-    private (IControl Control, Task Done, int[] Assigned) Run(string name, string group, string topic, ConcurrentQueue<Processed> log)
+    private (IControl Control, Task<Done> Done, int[] Assigned) Run(string name, string group, string topic, ConcurrentQueue<Processed> log)
     {
         var assigned = new int[1];
         var handler = new PartitionAssignmentHandler(onAssigned: (parts, _) => Interlocked.Add(ref assigned[0], parts.Count));
@@ -95,7 +92,7 @@ public sealed class RebalanceTests : IClassFixture<KafkaClusterFixture>, IAsyncL
         return (control, done, assigned);
     }
 
-    private static int Assigned((IControl Control, Task Done, int[] Assigned) consumer) => Volatile.Read(ref consumer.Assigned[0]);
+    private static int Assigned((IControl Control, Task<Done> Done, int[] Assigned) consumer) => Volatile.Read(ref consumer.Assigned[0]);
 
     private async Task ProduceAsync(string topic, int partitions, int records, int keys)
     {

@@ -1,36 +1,33 @@
-using Pipelines.TestKit;
 using System.Globalization;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Supervision;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
-using Pipelines.Engine.Stage;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
 /// <summary>Topic-to-topic pipelines ending in <see cref="KafkaProducer.CommittableSink{TKey, TValue}(ProducerSettings{TKey, TValue}, CommitterSettings)"/>.</summary>
-public sealed class CommittableSinkTests : IClassFixture<EmbeddedClusterFixture>, IAsyncLifetime
+public sealed class CommittableSinkTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<EmbeddedClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly EmbeddedClusterFixture _fixture;
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
 
     public CommittableSinkTests(EmbeddedClusterFixture fixture, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(CommittableSinkTests), output)
     {
         _fixture = fixture;
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Information) });
+        _materializer = Sys.Materializer();
     }
 
     private KafkaClusterFixture Kafka => _fixture.Kafka;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
 
     [Fact]
     public async Task CommittableSink_TopicToTopic_ProducesEveryRecordThenCommitsEveryOffset()
@@ -69,7 +66,7 @@ public sealed class CommittableSinkTests : IClassFixture<EmbeddedClusterFixture>
         var (source, target, group) = await ArrangeAsync(partitions: 1, count: 10);
         var refused = await Kafka.CreateTopicAsync(partitions: 1);
         var settings = ProducerTestSettings.Strings(Kafka.BootstrapServers).WithParallelism(1);
-        var sink = KafkaProducer.CommittableSink(settings, KafkaTestSettings.Committer()).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider));
+        var sink = KafkaProducer.CommittableSink(settings, KafkaTestSettings.Committer()).WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider));
 
         // With parallelism 1 nothing else is in flight when record 4 is mapped, so the next produce request is record 4's and
         // the broker refuses it. It goes to a topic of its own because librdkafka then treats that topic as unwritable until
@@ -103,7 +100,7 @@ public sealed class CommittableSinkTests : IClassFixture<EmbeddedClusterFixture>
     private static IEnvelope<string, string, ICommittable> CopyTo(string topic, CommittableMessage<string, string> m, string value) =>
         ProducerMessage.Single<string, string, ICommittable>(new ProducerRecord<string, string>(topic, m.Record.Message.Key, value), m.CommittableOffset);
 
-    private RunnableGraph<(IControl Control, Task Done)> Pipeline(
+    private IRunnableGraph<(IControl Control, Task<Done> Done)> Pipeline(
         string source, string group, Func<CommittableMessage<string, string>, IEnvelope<string, string, ICommittable>> map, ProducerSettings<string, string> settings) =>
         KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(Kafka, group), Subscriptions.Topics(source))
             .Select(map)

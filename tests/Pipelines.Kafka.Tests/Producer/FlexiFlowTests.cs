@@ -1,22 +1,25 @@
 using System.Text;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
-public sealed class FlexiFlowTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class FlexiFlowTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-    private readonly Materializer _materializer = new();
+    private readonly IMaterializer _materializer;
 
-    public FlexiFlowTests(KafkaClusterFixture kafka) => _kafka = kafka;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+    public FlexiFlowTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(FlexiFlowTests), output)
+    {
+        _kafka = kafka;
+        _materializer = Sys.Materializer();
+    }
 
     [Fact]
     public async Task FlexiFlow_SingleMessages_ResultsCarryPassThroughPartitionOffsetAndTimestamp()

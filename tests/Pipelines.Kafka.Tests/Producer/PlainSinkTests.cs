@@ -1,21 +1,24 @@
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
-public sealed class PlainSinkTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class PlainSinkTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-    private readonly Materializer _materializer = new();
+    private readonly IMaterializer _materializer;
 
-    public PlainSinkTests(KafkaClusterFixture kafka) => _kafka = kafka;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+    public PlainSinkTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(PlainSinkTests), output)
+    {
+        _kafka = kafka;
+        _materializer = Sys.Materializer();
+    }
 
     [Fact]
     public async Task PlainSink_ThousandRecordsOnThreePartitions_EveryRecordIsConsumedOnce()

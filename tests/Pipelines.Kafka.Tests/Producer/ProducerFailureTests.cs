@@ -1,24 +1,27 @@
 using System.Text;
 using Confluent.Kafka;
 using Pipelines.Configuration;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit.Kafka;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
 /// <summary>Records the client refuses before sending them: the stream fails with an error that says which record, where, and why.</summary>
-public sealed class ProducerFailureTests : IClassFixture<KafkaClusterFixture>, IAsyncLifetime
+public sealed class ProducerFailureTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<KafkaClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly KafkaClusterFixture _kafka;
-    private readonly Materializer _materializer = new();
+    private readonly IMaterializer _materializer;
 
-    public ProducerFailureTests(KafkaClusterFixture kafka) => _kafka = kafka;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+    public ProducerFailureTests(KafkaClusterFixture kafka, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(ProducerFailureTests), output)
+    {
+        _kafka = kafka;
+        _materializer = Sys.Materializer();
+    }
 
     [Fact]
     public async Task PlainSink_RecordLargerThanMessageMaxBytes_FailsWithErrorNamingTopicAndLimit()

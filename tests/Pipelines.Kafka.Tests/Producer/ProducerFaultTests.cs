@@ -1,10 +1,9 @@
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
@@ -14,26 +13,25 @@ namespace Pipelines.Kafka.Tests.Producer;
 /// Deliveries against an embedded cluster with injected request errors. The errors are cluster-wide, so this class has a
 /// cluster of its own, and every test here leaves no record in flight behind that could take a later test's injected error.
 /// </summary>
-public sealed class ProducerFaultTests : IClassFixture<EmbeddedClusterFixture>, IAsyncLifetime
+public sealed class ProducerFaultTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<EmbeddedClusterFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly EmbeddedClusterFixture _fixture;
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
 
     public ProducerFaultTests(EmbeddedClusterFixture fixture, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(ProducerFaultTests), output)
     {
         _fixture = fixture;
-        _materializer = new Materializer(new MaterializerSettings { Logger = new TestOutputLogger(output, LogLevel.Information) });
+        _materializer = Sys.Materializer();
     }
 
     private KafkaClusterFixture Kafka => _fixture.Kafka;
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    protected override void AfterAll()
     {
         _fixture.Cluster.ClearRequestErrors(KafkaApiKey.Produce);
-        await _materializer.DisposeAsync();
+        base.AfterAll();
     }
 
     [Fact]

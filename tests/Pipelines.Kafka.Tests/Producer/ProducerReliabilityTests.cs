@@ -1,12 +1,12 @@
-using Pipelines.TestKit;
 using System.Globalization;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
@@ -16,7 +16,7 @@ namespace Pipelines.Kafka.Tests.Producer;
 /// A topic-to-topic pipeline (committable source, copy, committable sink) under injected produce errors, connection drops
 /// and a crash, counted: records produced to the source, processed, committed and copied; none may be lost.
 /// </summary>
-public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixture>
+public sealed class ProducerReliabilityTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<EmbeddedClusterFixture>
 {
     private const int Partitions = 4;
     private const int Count = 2000;
@@ -35,6 +35,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
     private int _processed;
 
     public ProducerReliabilityTests(EmbeddedClusterFixture fixture, ITestOutputHelper output)
+        : base(AkkaTestConfig.RealTime, nameof(ProducerReliabilityTests), output)
     {
         _fixture = fixture;
         _output = output;
@@ -50,19 +51,19 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         var group = KafkaClusterFixture.NewGroupId();
         await TestProducer.ProduceAsync(Kafka, source, Partitions, Count, Keys);
 
-        // First run: faults on the produce path, then a crash part-way (the materializer is torn down mid-flight).
+        // First run: faults on the produce path, then a crash part-way (the materializer is shut down mid-flight).
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
-        var firstRun = NewMaterializer();
+        var firstRun = await IsolatedMaterializer.CreateAsync(Sys);
         var (first, firstDone) = Pipeline(source, target, group).Run(firstRun);
         await Eventually.TrueAsync(() => Volatile.Read(ref _processed) >= Count / 3, Patience);
-        await firstRun.DisposeAsync();
+        firstRun.Shutdown();
         await firstDone.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<AbruptStageTerminationException>();
         await first.IsShutdown.WaitAsync(Patience);
         var committedAtCrash = (await CommittedAsync(group, source)).Sum();
 
         // Second run: the same group resumes from the committed positions, with more faults.
         _fixture.Cluster.PushRequestErrors(KafkaApiKey.Produce, Faults);
-        await using var secondRun = NewMaterializer();
+        var secondRun = await IsolatedMaterializer.CreateAsync(Sys);
         var (second, secondDone) = Pipeline(source, target, group).Run(secondRun);
         await Eventually.TrueAsync(async () => (await CommittedAsync(group, source)).Sum() == Count, Patience);
         await second.DrainAndShutdown(secondDone).WaitAsync(Patience);
@@ -111,10 +112,7 @@ public sealed class ProducerReliabilityTests : IClassFixture<EmbeddedClusterFixt
         return outOfOrder;
     }
 
-    private Materializer NewMaterializer() =>
-        new(new MaterializerSettings { Logger = new TestOutputLogger(_output, LogLevel.Warning) });
-
-    private RunnableGraph<(IControl Control, Task Done)> Pipeline(string source, string target, string group)
+    private IRunnableGraph<(IControl Control, Task<Done> Done)> Pipeline(string source, string target, string group)
     {
         var producer = ProducerTestSettings.Strings(Kafka.BootstrapServers)
             .WithProperty("retry.backoff.ms", "10")

@@ -1,33 +1,38 @@
-using Pipelines.TestKit;
 using System.Collections.Concurrent;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Supervision;
+using Akka.TestKit;
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
-using Pipelines.Engine.Stage;
-using Pipelines.TestKit.Time;
+using Pipelines.TestKit;
+using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
 
-/// <summary>The producer stages' ordering, bounds, completion and failure handling, with deliveries reported when the test says.</summary>
-public sealed class ProducerStageTests : IAsyncLifetime
+/// <summary>
+/// The producer stages' ordering, bounds, completion and failure handling, with deliveries reported when the test says,
+/// on virtual time (Akka.TestKit's TestScheduler).
+/// </summary>
+public sealed class ProducerStageTests : Akka.TestKit.Xunit2.TestKit
 {
     private const string Topic = "orders";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
-    private readonly Materializer _materializer;
+    private readonly IMaterializer _materializer;
     private readonly ControlledProducer _producer = new();
+    private readonly LogCapture _log;
 
-    public ProducerStageTests()
+    public ProducerStageTests(ITestOutputHelper output)
+        : base(AkkaTestConfig.VirtualTime, nameof(ProducerStageTests), output)
     {
         // The tests build Confluent errors, whose texts come from librdkafka.
         Confluent.Kafka.Library.Load();
-        _materializer = new Materializer(new MaterializerSettings { TimeProvider = _clock });
+        _materializer = Sys.Materializer();
+        _log = LogCapture.Start(Sys);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _materializer.DisposeAsync();
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
     [Fact]
     public async Task FlexiFlow_DeliveriesReportedInReverse_EmitsResultsInInputOrder()
@@ -248,7 +253,7 @@ public sealed class ProducerStageTests : IAsyncLifetime
     public async Task PlainSink_DeliveryFailsUnderResumingDecider_SkipsThatRecordAndCompletes()
     {
         var run = Source.From(Enumerable.Range(0, 3).Select(Record))
-            .RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider)), _materializer);
+            .RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer).WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider)), _materializer);
         var sent = await _producer.NextAsync(3);
 
         _producer.Deliver(sent[1], ErrorCode.MsgSizeTooLarge);
@@ -281,7 +286,7 @@ public sealed class ProducerStageTests : IAsyncLifetime
     public async Task FlexiFlow_DeliveryFailsUnderResumingDecider_DropsThatEnvelopeOnly()
     {
         var run = Source.From(Enumerable.Range(0, 5).Select(i => ProducerMessage.Single(Record(i), i)))
-            .Via(Flexi(parallelism: 10).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider)))
+            .Via(Flexi(parallelism: 10).WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider)))
             .RunWith(Sink.Seq<IResults<string, string, int>>(), _materializer);
 
         foreach (var s in await _producer.NextAsync(5))
@@ -297,7 +302,7 @@ public sealed class ProducerStageTests : IAsyncLifetime
     {
         _producer.RefuseNext(new ProduceException<string, string>(new Error(ErrorCode.MsgSizeTooLarge), new DeliveryResult<string, string>()));
         var run = Source.From(Enumerable.Range(0, 3).Select(Record))
-            .RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer).WithAttributes(Attributes.Supervision(Deciders.ResumingDecider)), _materializer);
+            .RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer).WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider)), _materializer);
 
         var sent = await _producer.NextAsync(2);
         foreach (var s in sent)
@@ -317,10 +322,11 @@ public sealed class ProducerStageTests : IAsyncLifetime
         _producer.RefuseNext(new KafkaException(ErrorCode.Local_QueueFull));
         var run = Source.From(Enumerable.Range(0, 3).Select(Record)).RunWith(KafkaProducer.PlainSink(Settings(parallelism: 10), _producer), _materializer);
 
-        for (var retry = 0; retry < 2; retry++)
+        for (var retry = 1; retry <= 2; retry++)
         {
-            await _clock.WaitForTimersAsync();
-            _clock.Advance(TimeSpan.FromSeconds(1));
+            // The stage logs the retry once its timer is set; only then does moving the clock fire it.
+            await Eventually.TrueAsync(() => _log.Count("the client's queue is full") >= retry, Patience);
+            Clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         var sent = await _producer.NextAsync(3);
@@ -342,10 +348,11 @@ public sealed class ProducerStageTests : IAsyncLifetime
         var sent = await _producer.NextAsync(3);
         _producer.Deliver(sent[0]);
 
-        await _clock.WaitForTimersAsync();
-        _clock.Advance(TimeSpan.FromSeconds(4));
+        // The stage logs the wait once its flush-timeout timer is set; only then does moving the clock count.
+        await Eventually.TrueAsync(() => _log.Count("waiting up to 00:00:05 (flush-timeout)") == 1, Patience);
+        Clock.Advance(TimeSpan.FromSeconds(4));
         run.IsCompleted.Should().BeFalse("the flush timeout has not passed yet");
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        Clock.Advance(TimeSpan.FromSeconds(1));
 
         (await run.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<TimeoutException>())
             .Which.Message.Should().StartWith("2 record(s) were still not acknowledged 00:00:05 (flush-timeout) after upstream completed");

@@ -6,7 +6,7 @@ namespace Pipelines.Kafka;
 /// The committable offset of one record: which partition ledger it was registered in, under which assignment epoch and
 /// sequence, so that its completion lands exactly on its own ledger entry (or is ignored after a rebalance).
 /// </summary>
-internal sealed class CommittableOffset : ICommittableOffset
+internal class CommittableOffset : ICommittableOffset
 {
     public CommittableOffset(PartitionState partition, int epoch, long sequence, long offset)
     {
@@ -32,6 +32,9 @@ internal sealed class CommittableOffset : ICommittableOffset
         new(new GroupTopicPartition(Partition.Owner.GroupId, Partition.TopicPartition.Topic, Partition.TopicPartition.Partition.Value), Offset);
 
     public long BatchSize => 1;
+
+    /// <summary>The commit metadata of the record (<see cref="CommittableOffsetMetadata"/>), or <see langword="null"/>.</summary>
+    public virtual string? Metadata => null;
 
     public void MarkProcessed() => Partition.Owner.MarkProcessed(this);
 

@@ -1,11 +1,12 @@
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
+using Akka;
+using Akka.Streams.Dsl;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// Committer sinks and flows (the names of Akka.Streams.Kafka's <c>Committer</c>): they batch the committable offsets of
-/// processed records and commit them, per partition never past a record that has not reached a committer.
+/// Committer sinks and flows as Akka.Streams stages (the names of Akka.Streams.Kafka's <c>Committer</c>): they batch the
+/// committable offsets of processed records and commit them, per partition never past a record that has not reached a
+/// committer.
 /// </summary>
 /// <remarks>
 /// A committer marks each offset processed in its consumer's offset ledger as it arrives, and commits every
@@ -18,26 +19,26 @@ public static class Committer
 {
     /// <summary>Commits the offsets; the task completes when the stream completed and every commit finished.</summary>
     /// <param name="settings">Batching and delivery.</param>
-    public static Sink<ICommittable, Task> Sink(CommitterSettings settings) => Sink<ICommittable>(settings);
+    public static Sink<ICommittable, Task<Done>> Sink(CommitterSettings settings) => Sink<ICommittable>(settings);
 
     /// <summary>Commits the offsets of a stream of a more specific committable type (e.g. <see cref="ICommittableOffset"/>).</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
-    public static Sink<T, Task> Sink<T>(CommitterSettings settings)
+    public static Sink<T, Task<Done>> Sink<T>(CommitterSettings settings)
         where T : ICommittable =>
-        Engine.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: false))
-            .ToMaterialized(Engine.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Right);
+        Akka.Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: false))
+            .ToMaterialized(Akka.Streams.Dsl.Sink.Ignore<CommittableOffsetBatch>(), Keep.Left);
 
-    /// <summary>Commits the offsets and emits one element per committed batch.</summary>
+    /// <summary>Commits the offsets and emits one <see cref="Done"/> per committed batch.</summary>
     /// <param name="settings">Batching and delivery.</param>
-    public static Flow<ICommittable, NotUsed, NotUsed> Flow(CommitterSettings settings) => Flow<ICommittable>(settings);
+    public static Flow<ICommittable, Done, NotUsed> Flow(CommitterSettings settings) => Flow<ICommittable>(settings);
 
-    /// <summary>Commits the offsets of a more specific committable type and emits one element per committed batch.</summary>
+    /// <summary>Commits the offsets of a more specific committable type and emits one <see cref="Done"/> per committed batch.</summary>
     /// <typeparam name="T">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
-    public static Flow<T, NotUsed, NotUsed> Flow<T>(CommitterSettings settings)
+    public static Flow<T, Done, NotUsed> Flow<T>(CommitterSettings settings)
         where T : ICommittable =>
-        BatchFlow<T>(settings).Select(static _ => NotUsed.Instance);
+        BatchFlow<T>(settings).Select(static _ => Done.Instance);
 
     /// <summary>Commits the offsets and emits each committed batch.</summary>
     /// <param name="settings">Batching and delivery.</param>
@@ -48,7 +49,7 @@ public static class Committer
     /// <param name="settings">Batching and delivery.</param>
     public static Flow<T, CommittableOffsetBatch, NotUsed> BatchFlow<T>(CommitterSettings settings)
         where T : ICommittable =>
-        Engine.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true));
+        Akka.Streams.Dsl.Flow.FromGraph(new CommitterStage<T>(settings, emitBatches: true)).MapMaterializedValue(static _ => NotUsed.Instance);
 
     /// <summary>
     /// Commits the offset carried as context next to each element (see <see cref="KafkaConsumer.SourceWithOffsetContext{TKey, TValue}"/>);
@@ -56,8 +57,8 @@ public static class Committer
     /// </summary>
     /// <typeparam name="TElement">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
-    public static Sink<(TElement Element, ICommittableOffset Offset), Task> SinkWithOffsetContext<TElement>(CommitterSettings settings) =>
-        Engine.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
+    public static Sink<(TElement Element, ICommittableOffset Offset), Task<Done>> SinkWithOffsetContext<TElement>(CommitterSettings settings) =>
+        Akka.Streams.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
             .Select(static pair => pair.Offset)
             .ToMaterialized(Sink<ICommittableOffset>(settings), Keep.Right);
 
@@ -65,7 +66,7 @@ public static class Committer
     /// <typeparam name="TElement">The element type.</typeparam>
     /// <param name="settings">Batching and delivery.</param>
     public static Flow<(TElement Element, ICommittableOffset Offset), CommittableOffsetBatch, NotUsed> FlowWithOffsetContext<TElement>(CommitterSettings settings) =>
-        Engine.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
+        Akka.Streams.Dsl.Flow.Create<(TElement Element, ICommittableOffset Offset)>()
             .Select(static pair => pair.Offset)
             .Via(BatchFlow<ICommittableOffset>(settings));
 }

@@ -1,5 +1,7 @@
-using Microsoft.Extensions.Logging;
-using Pipelines.Engine.Stage;
+using Akka;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -15,11 +17,15 @@ namespace Pipelines.Kafka;
 /// </para>
 /// <para>
 /// Upstream failure: the offsets received so far (all of them processed) are still committed, then the stage fails with
-/// upstream's error. Marking an offset processed before its batch is committed is safe: the ledger only ever commits up to
+/// upstream's error (a failure of that last commit is logged, not reported in its place). Marking an offset processed before its batch is committed is safe: the ledger only ever commits up to
 /// the lowest unprocessed offset, and it lets a rebalance commit everything the committer has seen.
 /// </para>
 /// </remarks>
-internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOffsetBatch>>
+/// <para>
+/// Materializes a task that completes when the stage has completed (every commit finished), faults with its failure, or
+/// with an <see cref="AbruptStageTerminationException"/> when the stream is torn down first: the committer sink's task.
+/// </para>
+internal sealed class CommitterStage<T> : GraphStageWithMaterializedValue<FlowShape<T, CommittableOffsetBatch>, Task<Done>>
     where T : ICommittable
 {
     private static readonly object TimerKey = new();
@@ -36,11 +42,15 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
 
     public override FlowShape<T, CommittableOffsetBatch> Shape { get; }
 
-    protected override Attributes InitialAttributes => Attributes.Name("Committer");
+    protected override Attributes InitialAttributes => Attributes.CreateName("Committer");
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    public override ILogicAndMaterializedValue<Task<Done>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(this);
+        return new LogicAndMaterializedValue<Task<Done>>(logic, logic.Completion.Task);
+    }
 
-    private sealed class Logic : InAndOutGraphStageLogic
+    private sealed class Logic : TimerGraphStageLogic
     {
         private readonly CommitterSettings _settings;
         private readonly bool _emitBatches;
@@ -49,10 +59,11 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
         private readonly List<IOffsetCommitter> _committers = [];
         private readonly List<CommittableOffset>? _batch;
         private Dictionary<PartitionState, CommittableOffset>? _deferred;
-        private StageCallback<CommitOutcome>? _onCommitted;
+        private Action<CommitOutcome>? _onCommitted;
         private IOffsetCommitter? _lastCommitter;
         private int _count;
         private int _inFlight;
+        private int _emitting;
         private bool _upstreamDone;
         private Exception? _upstreamFailure;
 
@@ -64,18 +75,37 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             _in = stage.Shape.Inlet;
             _out = stage.Shape.Outlet;
             _batch = _emitBatches ? new List<CommittableOffset>(Math.Min(_settings.MaxBatch, 4096)) : null;
-            SetHandlers(_in, _out, this);
+            SetHandler(_in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);
+            SetHandler(_out, onPull: PullIfAllowed, onDownstreamFinish: OnDownstreamFinish);
         }
 
-        protected internal override void PreStart()
+        /// <summary>The stage's outcome (the materialized value).</summary>
+        public TaskCompletionSource<Done> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void PostStop() => Completion.TrySetException(new AbruptStageTerminationException(this));
+
+        public override void PreStart()
         {
             _onCommitted = GetAsyncCallback<CommitOutcome>(OnCommitted);
             Pull(_in);
         }
 
-        public override void OnPush()
+        private void OnPush()
         {
-            var committable = Grab(_in);
+            try
+            {
+                Take(Grab(_in));
+            }
+#pragma warning disable CA1031 // The stage fails with the error, and so does its materialized task.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Fail(ex);
+            }
+        }
+
+        private void Take(T committable)
+        {
             switch ((object?)committable)
             {
                 case CommittableOffset offset:
@@ -108,9 +138,7 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             PullIfAllowed();
         }
 
-        public override void OnPull() => PullIfAllowed();
-
-        public override void OnUpstreamFinish()
+        private void OnUpstreamFinish()
         {
             _upstreamDone = true;
             FlushDeferred();
@@ -118,7 +146,7 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             CompleteIfDone();
         }
 
-        public override void OnUpstreamFailure(Exception cause)
+        private void OnUpstreamFailure(Exception cause)
         {
             // Everything received so far is processed: commit it before the failure goes on.
             _upstreamDone = true;
@@ -128,7 +156,7 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             CompleteIfDone();
         }
 
-        public override void OnDownstreamFinish(Exception? cause)
+        private void OnDownstreamFinish(Exception cause)
         {
             FlushDeferred();
             CommitBatch();
@@ -225,13 +253,13 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             {
                 var log = Log;
                 _ = commit.ContinueWith(
-                    t => log.LogWarning(t.Exception!.GetBaseException(), "A commit sent without waiting (SendAndForget) failed; the records will be read again after a restart"),
+                    t => log.Warning(t.Exception!.GetBaseException(), "A commit sent without waiting (SendAndForget) failed; the records will be read again after a restart"),
                     CancellationToken.None,
                     TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
                 if (batch is not null && !IsClosed(_out))
                 {
-                    Emit(_out, batch);
+                    EmitBatch(batch);
                 }
 
                 return;
@@ -240,7 +268,7 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             _inFlight++;
             var callback = _onCommitted!;
             commit.ContinueWith(
-                t => callback.Invoke(new CommitOutcome(batch, t.Exception?.GetBaseException())),
+                t => callback(new CommitOutcome(batch, t.Exception?.GetBaseException())),
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
@@ -251,22 +279,41 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             _inFlight--;
             if (outcome.Failure is not null)
             {
-                FailStage(outcome.Failure);
-                return;
+                if (_upstreamFailure is null)
+                {
+                    Fail(outcome.Failure);
+                    return;
+                }
+
+                // Upstream failed first and its failure is the stream's; the commit's failure (often the consumer having
+                // closed since its source stopped) must not hide it, so it is logged.
+                Log.Warning(outcome.Failure, "The commit after upstream failed did not succeed; the stream fails with upstream's failure");
             }
 
             if (outcome.Batch is not null && !IsClosed(_out))
             {
-                Emit(_out, outcome.Batch);
+                EmitBatch(outcome.Batch);
             }
 
             CompleteIfDone();
             PullIfAllowed();
         }
 
+        private void EmitBatch(CommittableOffsetBatch batch)
+        {
+            // A batch waiting for downstream holds back the pulls, so batches never pile up beyond one.
+            _emitting++;
+            Emit(_out, batch, () =>
+            {
+                _emitting--;
+                CompleteIfDone();
+                PullIfAllowed();
+            });
+        }
+
         private void PullIfAllowed()
         {
-            if (_upstreamDone || _inFlight >= _settings.Parallelism || (_emitBatches && IsEmitting(_out)))
+            if (_upstreamDone || _inFlight >= _settings.Parallelism || _emitting > 0)
             {
                 return;
             }
@@ -277,19 +324,26 @@ internal sealed class CommitterStage<T> : GraphStage<FlowShape<T, CommittableOff
             }
         }
 
+        private void Fail(Exception failure)
+        {
+            Completion.TrySetException(failure);
+            FailStage(failure);
+        }
+
         private void CompleteIfDone()
         {
-            if (!_upstreamDone || _inFlight > 0 || _count > 0)
+            if (!_upstreamDone || _inFlight > 0 || _count > 0 || _emitting > 0)
             {
                 return;
             }
 
             if (_upstreamFailure is not null)
             {
-                FailStage(_upstreamFailure);
+                Fail(_upstreamFailure);
             }
             else
             {
+                Completion.TrySetResult(Done.Instance);
                 CompleteStage();
             }
         }

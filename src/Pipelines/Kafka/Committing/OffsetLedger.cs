@@ -34,6 +34,11 @@ namespace Pipelines.Kafka;
 /// Storage is a ring of offsets indexed by sequence number whose capacity doubles as needed, so there is no allocation
 /// per record; <see cref="InFlight"/> lets the owner pause the partition before the ring grows beyond its limit.
 /// </para>
+/// <para>
+/// Commit metadata: a completion may carry a metadata string (<c>CommitWithMetadataSource</c>). It is kept in a second
+/// ring, created on the first completion that carries one, and <see cref="CommitMetadata"/> is that of the highest entry
+/// the commit position has passed: the last record a commit at <see cref="CommitPosition"/> covers.
+/// </para>
 /// </remarks>
 internal sealed class OffsetLedger
 {
@@ -43,6 +48,7 @@ internal sealed class OffsetLedger
     private const int MinCapacity = 16;
 
     private long[] _ring;
+    private string?[]? _metadata;
     private int _mask;
 
     // Sequence numbers never reset, even across epochs, so a sequence identifies one registration for ever.
@@ -109,6 +115,12 @@ internal sealed class OffsetLedger
     /// <summary>The highest offset that finished in this epoch, or -1.</summary>
     public long HighestFinished => _lastFinishedHighest;
 
+    /// <summary>
+    /// The metadata of the last entry below <see cref="CommitPosition"/> (the last record a commit there covers), or
+    /// <see langword="null"/> when it carried none.
+    /// </summary>
+    public string? CommitMetadata { get; private set; }
+
     /// <summary>Starts a new epoch: forgets every registered offset, so completions of the old epoch are ignored.</summary>
     public void Reset()
     {
@@ -117,11 +129,17 @@ internal sealed class OffsetLedger
         _lastRegistered = -1;
         _lastFinishedHighest = -1;
         Unfinished = 0;
+        CommitMetadata = null;
         if (_ring.Length > 1024)
         {
             // Give back a ring that grew for a burst; the next assignment starts small again.
             _ring = new long[64];
+            _metadata = null;
             _mask = 63;
+        }
+        else if (_metadata is not null)
+        {
+            Array.Clear(_metadata);
         }
     }
 
@@ -162,7 +180,8 @@ internal sealed class OffsetLedger
     /// <param name="epoch">The epoch the offset was registered in.</param>
     /// <param name="sequence">The sequence number <see cref="Register"/> returned.</param>
     /// <param name="timestamp">The owner's current time, recorded if the head moves.</param>
-    public bool Complete(int epoch, long sequence, long timestamp)
+    /// <param name="metadata">Commit metadata of the record, sent with a commit that covers it as the last record; may be null.</param>
+    public bool Complete(int epoch, long sequence, long timestamp, string? metadata = null)
     {
         if (epoch != Epoch || sequence < _head || sequence >= _tail)
         {
@@ -178,6 +197,11 @@ internal sealed class OffsetLedger
 
         slot |= DoneBit;
         Unfinished--;
+        if (metadata is not null)
+        {
+            (_metadata ??= new string?[_ring.Length])[(int)sequence & _mask] = metadata;
+        }
+
         var offset = slot & OffsetMask;
         if (offset > _lastFinishedHighest)
         {
@@ -193,6 +217,11 @@ internal sealed class OffsetLedger
                 head++;
             }
 
+            if (_metadata is not null)
+            {
+                PassMetadata(_head, head);
+            }
+
             _head = head;
             _headSince = timestamp;
         }
@@ -200,17 +229,35 @@ internal sealed class OffsetLedger
         return true;
     }
 
+    /// <summary>Takes the metadata of the entries from <paramref name="from"/> to before <paramref name="to"/>, which the head passes.</summary>
+    private void PassMetadata(long from, long to)
+    {
+        var metadata = _metadata!;
+        for (var s = from; s < to; s++)
+        {
+            ref var slot = ref metadata[(int)s & _mask];
+            CommitMetadata = slot;
+            slot = null;
+        }
+    }
+
     private void Grow()
     {
         var bigger = new long[_ring.Length * 2];
+        var biggerMetadata = _metadata is null ? null : new string?[bigger.Length];
         var newMask = bigger.Length - 1;
         for (var s = _head; s < _tail; s++)
         {
             bigger[(int)s & newMask] = _ring[(int)s & _mask];
+            if (biggerMetadata is not null)
+            {
+                biggerMetadata[(int)s & newMask] = _metadata![(int)s & _mask];
+            }
         }
 
         Debug.Assert(_tail - _head == _ring.Length, "the ring grows only when full");
         _ring = bigger;
+        _metadata = biggerMetadata;
         _mask = newMask;
     }
 }

@@ -1,20 +1,8 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Pipelines.Kafka;
 
-/// <summary>How a <see cref="KafkaConsumerActor{TKey, TValue}"/> runs; filled from the consumer settings by the sources.</summary>
+/// <summary>How a <see cref="KafkaConsumerActor{TKey, TValue}"/> polls, buffers and commits; filled from the consumer settings.</summary>
 internal sealed record ConsumerActorOptions
 {
-    /// <summary>One buffer per partition (partitioned sources) instead of one for all.</summary>
-    public bool Partitioned { get; init; }
-
-    /// <summary>Register emitted records in the offset ledgers (committable sources).</summary>
-    public bool TrackOffsets { get; init; }
-
-    /// <summary>Called on assignment to choose start offsets (manual-offset source); runs on the poll thread.</summary>
-    public Func<IReadOnlySet<Confluent.Kafka.TopicPartition>, IReadOnlyDictionary<Confluent.Kafka.TopicPartition, long>>? OffsetsOnAssign { get; init; }
-
     /// <summary>How long one poll waits for records when there is nothing else to do.</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(50);
 
@@ -30,7 +18,7 @@ internal sealed record ConsumerActorOptions
     /// <summary>Ledger entries per partition (emitted records not yet committable) before the partition is paused.</summary>
     public int MaxInFlightPerPartition { get; init; } = 100_000;
 
-    /// <summary>Records taken from the client per loop turn before requests are served again.</summary>
+    /// <summary>Records taken from the client per loop turn before the mailbox is served again.</summary>
     public int MaxPollRecords { get; init; } = 500;
 
     /// <summary>How long a commit may be retried before it fails.</summary>
@@ -48,9 +36,16 @@ internal sealed record ConsumerActorOptions
     /// <summary>Assignment handlers slower than this are logged.</summary>
     public TimeSpan PartitionHandlerWarning { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The clock for timeouts, backoffs and warnings.</summary>
-    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
-
-    /// <summary>Where the consumer logs.</summary>
-    public ILogger Logger { get; init; } = NullLogger.Instance;
+    /// <summary>The options of <paramref name="settings"/>.</summary>
+    public static ConsumerActorOptions From<TKey, TValue>(ConsumerSettings<TKey, TValue> settings) => new()
+    {
+        PollTimeout = settings.PollTimeout,
+        PollInterval = settings.PollInterval,
+        BufferSize = settings.BufferSize,
+        MaxPollRecords = settings.MaxPollRecords,
+        CommitTimeout = settings.CommitTimeout,
+        CommitTimeWarning = settings.CommitTimeWarning,
+        CloseTimeout = settings.CloseTimeout,
+        PartitionHandlerWarning = settings.PartitionHandlerWarning,
+    };
 }

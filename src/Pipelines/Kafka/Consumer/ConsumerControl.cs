@@ -1,22 +1,22 @@
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// The <see cref="IControl"/> of one materialized source. It exists before the stage starts its consumer, so requests made
-/// early are remembered and applied when the consumer is attached.
+/// The <see cref="IControl"/> of one materialized source. It exists before the stage registered with its consumer, so
+/// requests made early are remembered and applied when the registration is attached.
 /// </summary>
 internal sealed class ConsumerControl : IControl
 {
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _stageStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private IConsumerActor? _actor;
+    private SourceEndpoint? _endpoint;
     private Action? _stopStage;
     private bool _stopRequested;
     private bool _shutdownRequested;
 
     public Task IsShutdown => _shutdown.Task;
 
-    public ConsumerMetrics Metrics => Volatile.Read(ref _actor)?.Metrics ?? ConsumerMetrics.Empty;
+    public ConsumerMetrics Metrics => Volatile.Read(ref _endpoint)?.Handle.Metrics ?? ConsumerMetrics.Empty;
 
     /// <summary>Whether <see cref="Stop"/> (or a shutdown) was requested: the stage then leaves the consumer to the control.</summary>
     public bool StopRequested
@@ -30,19 +30,19 @@ internal sealed class ConsumerControl : IControl
         }
     }
 
-    /// <summary>Connects the started consumer and the stage's stop callback; applies requests made before.</summary>
-    public void Attach(IConsumerActor actor, Action stopStage)
+    /// <summary>Connects the registered source and the stage's stop callback; applies requests made before.</summary>
+    public void Attach(SourceEndpoint endpoint, Action stopStage)
     {
         bool stop, shutdown;
         lock (_gate)
         {
-            _actor = actor;
+            _endpoint = endpoint;
             _stopStage = stopStage;
             stop = _stopRequested;
             shutdown = _shutdownRequested;
         }
 
-        actor.Completion.ContinueWith(
+        endpoint.Left.ContinueWith(
             static (t, state) =>
             {
                 var tcs = (TaskCompletionSource)state!;
@@ -62,23 +62,22 @@ internal sealed class ConsumerControl : IControl
 
         if (stop)
         {
-            actor.Stop();
             stopStage();
         }
 
         if (shutdown)
         {
-            _ = actor.ShutdownAsync();
+            endpoint.RequestLeave();
         }
     }
 
-    /// <summary>The stage stopped; a stage that never started a consumer ends the control here.</summary>
+    /// <summary>The stage stopped; a stage that never registered with a consumer ends the control here.</summary>
     public void StageStopped()
     {
         _stageStopped.TrySetResult();
         lock (_gate)
         {
-            if (_actor is null)
+            if (_endpoint is null)
             {
                 _shutdown.TrySetResult();
             }
@@ -87,34 +86,31 @@ internal sealed class ConsumerControl : IControl
 
     public Task Stop()
     {
-        IConsumerActor? actor;
         Action? stopStage;
         lock (_gate)
         {
             _stopRequested = true;
-            actor = _actor;
             stopStage = _stopStage;
         }
 
-        actor?.Stop();
         stopStage?.Invoke();
         return _stageStopped.Task;
     }
 
     public Task Shutdown()
     {
-        IConsumerActor? actor;
+        SourceEndpoint? endpoint;
         lock (_gate)
         {
             _stopRequested = true;
             _shutdownRequested = true;
-            actor = _actor;
+            endpoint = _endpoint;
         }
 
-        if (actor is not null)
+        if (endpoint is not null)
         {
             _ = Stop();
-            _ = actor.ShutdownAsync();
+            endpoint.RequestLeave();
         }
 
         return _shutdown.Task;

@@ -1,14 +1,38 @@
+using Akka.Actor;
 using Confluent.Kafka;
-using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Kafka;
 
-/// <summary>What a Kafka source stage needs to start its consumer: settings, subscription and how it tracks offsets.</summary>
+/// <summary>
+/// What a Kafka source stage needs to reach its consumer: the settings to start a consumer actor of its own, or the actor
+/// of an external source, and what it asks of the consumer (<see cref="SourceSpec"/>).
+/// </summary>
 internal sealed class ConsumerStageContext<TKey, TValue>
 {
-    public ConsumerStageContext(
+    private static int _consumerCount;
+
+    private ConsumerStageContext(ConsumerSettings<TKey, TValue>? settings, IActorRef? external, SourceSpec spec)
+    {
+        Settings = settings;
+        External = external;
+        Spec = spec;
+    }
+
+    /// <summary>The settings of the source's own consumer, or <see langword="null"/> for an external source.</summary>
+    public ConsumerSettings<TKey, TValue>? Settings { get; }
+
+    /// <summary>The shared consumer actor of an external source, or <see langword="null"/>.</summary>
+    public IActorRef? External { get; }
+
+    /// <summary>What the source asks of its consumer.</summary>
+    public SourceSpec Spec { get; }
+
+    /// <summary>A source with a consumer actor of its own, created from <paramref name="settings"/> when the stage starts.</summary>
+    /// <exception cref="ArgumentException">The settings lack bootstrap servers, or a group id the source needs.</exception>
+    public static ConsumerStageContext<TKey, TValue> Owned(
         ConsumerSettings<TKey, TValue> settings,
         Subscription subscription,
+        string name,
         bool trackOffsets,
         bool partitioned,
         Func<IReadOnlySet<TopicPartition>, IReadOnlyDictionary<TopicPartition, long>>? offsetsOnAssign = null)
@@ -30,43 +54,47 @@ internal sealed class ConsumerStageContext<TKey, TValue>
                 nameof(settings));
         }
 
-        Settings = settings;
-        Subscription = subscription;
-        TrackOffsets = trackOffsets;
-        Partitioned = partitioned;
-        OffsetsOnAssign = offsetsOnAssign;
+        return new ConsumerStageContext<TKey, TValue>(
+            settings, null, new SourceSpec(name, subscription, trackOffsets, partitioned, offsetsOnAssign, settings.StopTimeout));
     }
 
-    public ConsumerSettings<TKey, TValue> Settings { get; }
-
-    public Subscription Subscription { get; }
-
-    public bool TrackOffsets { get; }
-
-    public bool Partitioned { get; }
-
-    public Func<IReadOnlySet<TopicPartition>, IReadOnlyDictionary<TopicPartition, long>>? OffsetsOnAssign { get; }
-
-    /// <summary>Creates (without starting) the consumer for one materialization.</summary>
-    public KafkaConsumerActor<TKey, TValue> CreateActor(TimeProvider timeProvider, ILogger logger)
+    /// <summary>A source reading partitions assigned by hand through a consumer actor the user created and shares.</summary>
+    public static ConsumerStageContext<TKey, TValue> Shared(IActorRef consumer, ManualSubscription subscription, string name, bool trackOffsets)
     {
-        var options = new ConsumerActorOptions
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(subscription);
+
+        // An external source that ends other than through its control leaves its consumer at once: the consumer is shared,
+        // and whoever keeps it running has its own stop-timeout to think of.
+        return new ConsumerStageContext<TKey, TValue>(
+            null, consumer, new SourceSpec(name, subscription, trackOffsets, Partitioned: false, OffsetsOnAssign: null, StopTimeout: TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// The consumer actor the stage registers with: the external one, or a new one (with its handle) under
+    /// <paramref name="system"/>'s system guardian, on the Kafka dispatcher.
+    /// </summary>
+    public (IActorRef Consumer, ConsumerHandle? Handle) StartConsumer(ActorSystem system)
+    {
+        if (External is { } external)
         {
-            Partitioned = Partitioned,
-            TrackOffsets = TrackOffsets,
-            OffsetsOnAssign = OffsetsOnAssign,
-            PollTimeout = Settings.PollTimeout,
-            PollInterval = Settings.PollInterval,
-            BufferSize = Settings.BufferSize,
-            MaxPollRecords = Settings.MaxPollRecords,
-            CommitTimeout = Settings.CommitTimeout,
-            CommitTimeWarning = Settings.CommitTimeWarning,
-            CloseTimeout = Settings.CloseTimeout,
-            PartitionHandlerWarning = Settings.PartitionHandlerWarning,
-            TimeProvider = timeProvider,
-            Logger = logger,
-        };
-        return new KafkaConsumerActor<TKey, TValue>(
-            Settings.CreateConsumerConfig(), Settings.KeyDeserializer, Settings.ValueDeserializer, Subscription, options);
+            return (external, null);
+        }
+
+        var config = Settings!.CreateConsumerConfig();
+        if (Spec.TrackOffsets)
+        {
+            // Offsets are committed from the ledger only; an auto-commit would commit records that are still running.
+            config.EnableAutoCommit = false;
+            config.EnableAutoOffsetStore = false;
+        }
+
+        KafkaConsumerActor.EnsureDispatcher(system);
+        var handle = KafkaConsumerActor<TKey, TValue>.CreateHandle(config);
+        var props = KafkaConsumerActor<TKey, TValue>.CreateProps(
+            config, Settings.KeyDeserializer, Settings.ValueDeserializer, ConsumerActorOptions.From(Settings), handle);
+        var name = $"kafka-consumer-{Interlocked.Increment(ref _consumerCount)}";
+        var actor = system is ExtendedActorSystem extended ? extended.SystemActorOf(props, name) : system.ActorOf(props, name);
+        return (actor, handle);
     }
 }

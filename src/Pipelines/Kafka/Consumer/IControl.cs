@@ -12,7 +12,11 @@ namespace Pipelines.Kafka;
 /// </remarks>
 public interface IControl
 {
-    /// <summary>Completes once the consumer is closed; faults with the error that ended it, if any.</summary>
+    /// <summary>
+    /// Completes once the source has left its consumer: for a source with a consumer of its own, once the consumer is
+    /// closed; for an external source, once its processed offsets are committed and its partitions given up (the shared
+    /// consumer closes when its last source leaves). Faults with the consumer's error, if any.
+    /// </summary>
     Task IsShutdown { get; }
 
     /// <summary>A snapshot of the consumer's counters and partitions.</summary>
@@ -25,7 +29,7 @@ public interface IControl
     /// <returns>A task that completes when the source stage has stopped.</returns>
     Task Stop();
 
-    /// <summary>Stops the source, commits every processed offset, leaves the group and closes the consumer.</summary>
+    /// <summary>Stops the source, commits every processed offset, leaves the group and closes the consumer (a shared consumer when this was its last source).</summary>
     /// <returns>A task that completes when the consumer is closed (faults if it failed).</returns>
     Task Shutdown();
 

@@ -1,12 +1,12 @@
+using Akka.Streams;
+using Akka.Streams.Stage;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// A Kafka source over all assigned partitions: one consumer per materialization, read through its buffer. Emits when
-/// downstream pulls and a record is buffered; never makes the poll thread wait (a full buffer pauses the partition).
+/// A Kafka source over all of its assigned partitions, read through its buffer at the consumer actor. Emits when
+/// downstream pulls and a record is buffered; never makes the consumer wait (a full buffer pauses the partition).
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -17,25 +17,22 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
     private readonly Func<BufferedRecord<TKey, TValue>, TOut> _map;
     private readonly bool _atMostOnce;
 
-    public KafkaSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map, bool atMostOnce, string name)
+    public KafkaSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map, bool atMostOnce)
     {
         _context = context;
         _map = map;
         _atMostOnce = atMostOnce;
-        Shape = new SourceShape<TOut>(new Outlet<TOut>(name + ".out"));
-        Name = name;
+        Shape = new SourceShape<TOut>(new Outlet<TOut>(context.Spec.Name + ".out"));
     }
 
     public override SourceShape<TOut> Shape { get; }
 
-    private string Name { get; }
+    protected override Attributes InitialAttributes => Attributes.CreateName(_context.Spec.Name);
 
-    protected override Attributes InitialAttributes => Attributes.Name(Name);
-
-    public override (GraphStageLogic Logic, IControl MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    public override ILogicAndMaterializedValue<IControl> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var control = new ConsumerControl();
-        return (new Logic(this, control), control);
+        return new LogicAndMaterializedValue<IControl>(new Logic(this, control), control);
     }
 
     private sealed class Logic : ConsumerSourceLogic<TKey, TValue>
@@ -44,8 +41,8 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         private readonly Outlet<TOut> _out;
         private ConsumerReader<TKey, TValue>? _reader;
         private ReadableWait? _wait;
-        private StageCallback<Exception>? _onFailed;
-        private StageCallback<TOut>? _onCommitted;
+        private Action<Exception>? _onFailed;
+        private Action<TOut>? _onCommitted;
         private bool _committing;
 
         public Logic(KafkaSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
@@ -53,27 +50,29 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
         {
             _stage = stage;
             _out = stage.Shape.Outlet;
-            SetHandler(_out, this);
+            SetHandler(_out, onPull: TryPush);
         }
 
-        public override void OnPull() => TryPush();
-
-        protected override void Prepare(KafkaConsumerActor<TKey, TValue> actor)
+        protected override void OnRegistered(SourceEndpoint<TKey, TValue> endpoint)
         {
             _onFailed = GetAsyncCallback<Exception>(FailStage);
             _onCommitted = GetAsyncCallback<TOut>(OnCommitted);
-            _reader = actor.Reader!;
+            _reader = endpoint.Reader!;
             _wait = new ReadableWait(() => _reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), _onFailed);
+            if (IsAvailable(_out))
+            {
+                TryPush();
+            }
         }
 
         private void TryPush()
         {
-            if (_committing)
+            if (_committing || _reader is null)
             {
                 return;
             }
 
-            if (_reader!.TryRead(out var record))
+            if (_reader.TryRead(out var record))
             {
                 if (_stage._atMostOnce)
                 {
@@ -109,17 +108,19 @@ internal sealed class KafkaSourceStage<TKey, TValue, TOut> : GraphStageWithMater
             _committing = true;
             var result = record.Result;
             var element = _stage._map(record);
-            Actor.CommitPositionAsync(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1), CancellationToken.None)
+            var onFailed = _onFailed!;
+            var onCommitted = _onCommitted!;
+            Endpoint!.Handle.CommitPositionAsync(new TopicPartitionOffset(result.TopicPartition, result.Offset.Value + 1), CancellationToken.None)
                 .ContinueWith(
                     t =>
                     {
                         if (t.Exception is { } ex)
                         {
-                            _onFailed!.Invoke(ex.GetBaseException());
+                            onFailed(ex.GetBaseException());
                         }
                         else
                         {
-                            _onCommitted!.Invoke(element);
+                            onCommitted(element);
                         }
                     },
                     CancellationToken.None,

@@ -1,10 +1,12 @@
-using Pipelines.Engine.Stage;
+using Akka.Streams;
+using Akka.Streams.Stage;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
 /// The substream of one assigned partition: emits the partition's buffered records and completes when the partition is
-/// revoked, lost or the consumer stops. It reads a buffer that exists once, so it can be materialized once.
+/// revoked, lost or its source stops; fails with the consumer's failure. It reads a buffer that exists once, so it can be
+/// materialized once.
 /// </summary>
 internal sealed class PartitionSourceStage<TKey, TValue, TOut> : GraphStage<SourceShape<TOut>>
 {
@@ -32,7 +34,7 @@ internal sealed class PartitionSourceStage<TKey, TValue, TOut> : GraphStage<Sour
         return new Logic(this);
     }
 
-    private sealed class Logic : OutGraphStageLogic
+    private sealed class Logic : GraphStageLogic
     {
         private readonly PartitionSourceStage<TKey, TValue, TOut> _stage;
         private readonly Outlet<TOut> _out;
@@ -43,24 +45,21 @@ internal sealed class PartitionSourceStage<TKey, TValue, TOut> : GraphStage<Sour
         {
             _stage = stage;
             _out = stage.Shape.Outlet;
-            SetHandler(_out, this);
+            SetHandler(_out, onPull: OnPull);
         }
 
-        public override void OnPull()
+        public override void PreStart() =>
+            _wait = new ReadableWait(() => _stage._reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
+
+        private void OnPull()
         {
-            var reader = _stage._reader;
-            if (reader.TryRead(out var record))
+            if (_stage._reader.TryRead(out var record))
             {
                 Push(_out, _stage._map(record));
                 return;
             }
 
             _wait!.Start();
-        }
-
-        protected internal override void PreStart()
-        {
-            _wait = new ReadableWait(() => _stage._reader.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
         }
 
         private void OnWaited(bool more)

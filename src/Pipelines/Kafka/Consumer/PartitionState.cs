@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// One partition as its consumer sees it, across assignments. The poll thread owns the ledger and the assignment; the
+/// One partition as its consumer sees it, across assignments. The consumer actor ("poll thread" below) owns the ledger and the assignment; the
 /// reader (the source stage) only counts what it takes from the buffer and reads the epoch to drop stale records.
 /// </summary>
 internal sealed class PartitionState
@@ -30,6 +30,12 @@ internal sealed class PartitionState
 
     /// <summary>Whether the partition is assigned; poll thread only.</summary>
     public bool Assigned { get; set; }
+
+    /// <summary>Whether the source reading the partition tracks offsets (a committable source); poll thread only.</summary>
+    public bool Tracked { get; set; }
+
+    /// <summary>Whether the source reading the partition has stopped, so its records are no longer handed out; poll thread only.</summary>
+    public bool Stopped { get; set; }
 
     /// <summary>Whether the client has the partition paused; poll thread only.</summary>
     public bool Paused

@@ -1,7 +1,8 @@
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Stage;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -18,30 +19,28 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
     private readonly ConsumerStageContext<TKey, TValue> _context;
     private readonly Func<BufferedRecord<TKey, TValue>, TOut> _map;
 
-    public PartitionedSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map, string name)
+    public PartitionedSourceStage(ConsumerStageContext<TKey, TValue> context, Func<BufferedRecord<TKey, TValue>, TOut> map)
     {
         _context = context;
         _map = map;
-        Name = name;
-        Shape = new SourceShape<(TopicPartition, Source<TOut, NotUsed>)>(new Outlet<(TopicPartition, Source<TOut, NotUsed>)>(name + ".out"));
+        Shape = new SourceShape<(TopicPartition, Source<TOut, NotUsed>)>(new Outlet<(TopicPartition, Source<TOut, NotUsed>)>(context.Spec.Name + ".out"));
     }
 
     public override SourceShape<(TopicPartition Partition, Source<TOut, NotUsed> Records)> Shape { get; }
 
-    private string Name { get; }
+    protected override Attributes InitialAttributes => Attributes.CreateName(_context.Spec.Name);
 
-    protected override Attributes InitialAttributes => Attributes.Name(Name);
-
-    public override (GraphStageLogic Logic, IControl MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    public override ILogicAndMaterializedValue<IControl> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
         var control = new ConsumerControl();
-        return (new Logic(this, control), control);
+        return new LogicAndMaterializedValue<IControl>(new Logic(this, control), control);
     }
 
     private sealed class Logic : ConsumerSourceLogic<TKey, TValue>
     {
         private readonly PartitionedSourceStage<TKey, TValue, TOut> _stage;
         private readonly Outlet<(TopicPartition, Source<TOut, NotUsed>)> _out;
+        private System.Threading.Channels.ChannelReader<ConsumerReader<TKey, TValue>>? _partitions;
         private ReadableWait? _wait;
 
         public Logic(PartitionedSourceStage<TKey, TValue, TOut> stage, ConsumerControl control)
@@ -49,23 +48,29 @@ internal sealed class PartitionedSourceStage<TKey, TValue, TOut>
         {
             _stage = stage;
             _out = stage.Shape.Outlet;
-            SetHandler(_out, this);
+            SetHandler(_out, onPull: TryPush);
         }
 
-        public override void OnPull() => TryPush();
-
-        protected override void Prepare(KafkaConsumerActor<TKey, TValue> actor)
+        protected override void OnRegistered(SourceEndpoint<TKey, TValue> endpoint)
         {
-            var partitions = actor.AssignedPartitions!;
+            var partitions = _partitions = endpoint.AssignedPartitions!;
             _wait = new ReadableWait(() => partitions.WaitToReadAsync(), GetAsyncCallback<bool>(OnWaited), GetAsyncCallback<Exception>(FailStage));
+            if (IsAvailable(_out))
+            {
+                TryPush();
+            }
         }
 
         private void TryPush()
         {
-            var partitions = Actor.AssignedPartitions!;
-            if (partitions.TryRead(out var reader))
+            if (_partitions is null)
             {
-                var source = Source.FromGraph(new PartitionSourceStage<TKey, TValue, TOut>(reader, _stage._map, _stage.Name));
+                return;
+            }
+
+            if (_partitions.TryRead(out var reader))
+            {
+                var source = Source.FromGraph(new PartitionSourceStage<TKey, TValue, TOut>(reader, _stage._map, SourceName));
                 Push(_out, (reader.Partition!, source));
                 return;
             }

@@ -1,16 +1,14 @@
-using Pipelines.Engine.Stage;
-
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// Lets a consumer source stage wait, off the island, until its buffer has something to read: at most one wait at a
-/// time, whose answer (something to read, or the buffer completed) or failure comes back to the stage through its
+/// Lets a consumer source stage wait, off the stream's thread, until its buffer has something to read: at most one wait
+/// at a time, whose answer (something to read, or the buffer completed) or failure comes back to the stage through its
 /// async callbacks.
 /// </summary>
 /// <param name="waitToRead">The buffer's <c>WaitToReadAsync</c>: true when a read would succeed, false when it completed.</param>
-/// <param name="onWaited">The stage's callback for the answer; it calls <see cref="Answered"/> first.</param>
-/// <param name="onFailed">The stage's callback for a failure of the wait (the consumer's failure), which fails the stage.</param>
-internal sealed class ReadableWait(Func<ValueTask<bool>> waitToRead, StageCallback<bool> onWaited, StageCallback<Exception> onFailed)
+/// <param name="onWaited">The stage's async callback for the answer; it calls <see cref="Answered"/> first.</param>
+/// <param name="onFailed">The stage's async callback for a failure of the wait (the consumer's failure), which fails the stage.</param>
+internal sealed class ReadableWait(Func<ValueTask<bool>> waitToRead, Action<bool> onWaited, Action<Exception> onFailed)
 {
     private bool _waiting;
 
@@ -32,13 +30,13 @@ internal sealed class ReadableWait(Func<ValueTask<bool>> waitToRead, StageCallba
         try
         {
             var more = await waitToRead().ConfigureAwait(false);
-            onWaited.Invoke(more);
+            onWaited(more);
         }
 #pragma warning disable CA1031 // The consumer's failure is handed to the stage, which fails its stream with it.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            onFailed.Invoke(ex);
+            onFailed(ex);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
+using Akka.Streams;
 using Confluent.Kafka;
-using Pipelines.Engine.Implementation;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -20,10 +19,10 @@ namespace Pipelines.Kafka;
 /// <para>
 /// Delivery reports arrive on the client's thread. A handler only copies the outcome (partition, offset, timestamp, error)
 /// into its slot and lets the report go, so reports die young where the client allocated them; the first report after
-/// the island last looked schedules one callback, which processes every report that has arrived by then (many reports,
-/// one mailbox event). A failed report also bumps a failure counter, so a failure is acted on as soon
+/// the stage last looked schedules one callback, which processes every report that has arrived by then (many reports,
+/// one async callback). A failed report also bumps a failure counter, so a failure is acted on as soon
 /// as it arrives, not when its slot reaches the head of the ring. The two counters the handlers write sit on cache lines of
-/// their own, and the island never reads a counter per record: the bound on records in flight is kept by the island alone,
+/// their own, and the stage never reads a counter per record: the bound on records in flight is kept by the stage alone,
 /// from the records held by occupied slots.
 /// </para>
 /// <para>
@@ -50,8 +49,9 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
     // Written by delivery handlers on the client's thread.
     private PaddedInt _failureSignals;
 
-    protected InOrderProducerStageLogic(Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
-        : base(shape, inlet, settings, sharedProducer)
+    protected InOrderProducerStageLogic(
+        Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer, Attributes inheritedAttributes)
+        : base(shape, inlet, settings, sharedProducer, inheritedAttributes)
     {
         _slots = new Slot?[Math.Min(Parallelism, InitialSlots)];
     }
@@ -324,7 +324,7 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
     /// <summary>One envelope in flight; reused for later envelopes once its result was handed on.</summary>
     /// <remarks>
     /// The first record's handler is bound to the slot itself and its outcome is stored in the slot, so a single-record
-    /// envelope touches no object but the slot (no closure, no per-slot arrays), on the island and on the client's thread
+    /// envelope touches no object but the slot (no closure, no per-slot arrays), on the stream's thread and on the client's thread
     /// alike. Outcomes hold no references on success (the topic is the record's), so storing one needs no GC write barrier.
     /// </remarks>
     internal sealed class Slot

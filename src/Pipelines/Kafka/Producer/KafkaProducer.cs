@@ -1,16 +1,17 @@
+using Akka;
+using Akka.Streams.Dsl;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Pipelines.Engine;
-using Pipelines.Engine.Dsl;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// Sinks and flows that produce to Kafka. Every record is awaited: a stage keeps at most
+/// Akka.Streams sinks and flows that produce to Kafka. Every record is awaited: a stage keeps at most
 /// <see cref="ProducerSettings{TKey, TValue}.Parallelism"/> records unacknowledged (back-pressure beyond), fails the stream
 /// with a <see cref="KafkaProduceException{TKey, TValue}"/> when a record cannot be produced (unless its supervision
-/// decider resumes, which drops that envelope), and completes only after every record is acknowledged.
+/// strategy, <c>ActorAttributes.SupervisionStrategy</c>, resumes, which drops that envelope), and completes only after
+/// every record is acknowledged.
 /// </summary>
 /// <remarks>
 /// Each materialization creates its own producer client from the settings and closes it when the stage stops (flushing
@@ -29,13 +30,13 @@ public static class KafkaProducer
     /// that failed.</para>
     /// </summary>
     /// <param name="settings">The producer settings.</param>
-    public static Sink<ProducerRecord<TKey, TValue>, Task> PlainSink<TKey, TValue>(ProducerSettings<TKey, TValue> settings) =>
+    public static Sink<ProducerRecord<TKey, TValue>, Task<Done>> PlainSink<TKey, TValue>(ProducerSettings<TKey, TValue> settings) =>
         Sink.FromGraph(new ProducerSinkStage<TKey, TValue>(settings, sharedProducer: null));
 
     /// <summary>Like <see cref="PlainSink{TKey, TValue}(ProducerSettings{TKey, TValue})"/>, producing with <paramref name="producer"/>, which the stage neither flushes nor disposes.</summary>
     /// <param name="settings">The producer settings (parallelism and timeouts; the client properties are the shared producer's).</param>
     /// <param name="producer">The shared producer.</param>
-    public static Sink<ProducerRecord<TKey, TValue>, Task> PlainSink<TKey, TValue>(ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue> producer)
+    public static Sink<ProducerRecord<TKey, TValue>, Task<Done>> PlainSink<TKey, TValue>(ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue> producer)
     {
         ArgumentNullException.ThrowIfNull(producer);
         return Sink.FromGraph(new ProducerSinkStage<TKey, TValue>(settings, producer));
@@ -76,7 +77,7 @@ public static class KafkaProducer
     /// </summary>
     /// <param name="producerSettings">The producer settings.</param>
     /// <param name="committerSettings">Batching and delivery of the commits.</param>
-    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommittableSink<TKey, TValue>(
+    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task<Done>> CommittableSink<TKey, TValue>(
         ProducerSettings<TKey, TValue> producerSettings, CommitterSettings committerSettings) =>
         CommitAfter(FlexiFlow<TKey, TValue, ICommittable>(producerSettings), committerSettings);
 
@@ -84,7 +85,7 @@ public static class KafkaProducer
     /// <param name="producerSettings">The producer settings (parallelism and timeouts; the client properties are the shared producer's).</param>
     /// <param name="committerSettings">Batching and delivery of the commits.</param>
     /// <param name="producer">The shared producer.</param>
-    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommittableSink<TKey, TValue>(
+    public static Sink<IEnvelope<TKey, TValue, ICommittable>, Task<Done>> CommittableSink<TKey, TValue>(
         ProducerSettings<TKey, TValue> producerSettings, CommitterSettings committerSettings, IProducer<TKey, TValue> producer) =>
         CommitAfter(FlexiFlow<TKey, TValue, ICommittable>(producerSettings, producer), committerSettings);
 
@@ -98,7 +99,7 @@ public static class KafkaProducer
     public static IProducer<TKey, TValue> CreateProducer<TKey, TValue>(ProducerSettings<TKey, TValue> settings, ILogger? logger = null) =>
         ProducerFactory.Create(settings, logger ?? NullLogger.Instance, onFatal: null);
 
-    private static Sink<IEnvelope<TKey, TValue, ICommittable>, Task> CommitAfter<TKey, TValue>(
+    private static Sink<IEnvelope<TKey, TValue, ICommittable>, Task<Done>> CommitAfter<TKey, TValue>(
         Flow<IEnvelope<TKey, TValue, ICommittable>, IResults<TKey, TValue, ICommittable>, NotUsed> produce, CommitterSettings committerSettings)
     {
         ArgumentNullException.ThrowIfNull(committerSettings);

@@ -1,5 +1,6 @@
+using Akka.Streams;
+using Akka.Streams.Stage;
 using Confluent.Kafka;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -14,32 +15,21 @@ internal sealed class ProducerFlowStage<TKey, TValue, TPassThrough>(ProducerSett
     public override FlowShape<IEnvelope<TKey, TValue, TPassThrough>, IResults<TKey, TValue, TPassThrough>> Shape { get; } =
         new(new Inlet<IEnvelope<TKey, TValue, TPassThrough>>("KafkaProducer.in"), new Outlet<IResults<TKey, TValue, TPassThrough>>("KafkaProducer.out"));
 
-    protected override Attributes InitialAttributes { get; } = Attributes.Name("KafkaProducerFlow");
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("KafkaProducerFlow");
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, inheritedAttributes);
 
-    private sealed class Logic : InOrderProducerStageLogic<IEnvelope<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>, IInHandler, IOutHandler
+    private sealed class Logic : InOrderProducerStageLogic<IEnvelope<TKey, TValue, TPassThrough>, TKey, TValue, TPassThrough>
     {
-        private readonly Inlet<IEnvelope<TKey, TValue, TPassThrough>> _in;
         private readonly Outlet<IResults<TKey, TValue, TPassThrough>> _out;
 
-        public Logic(ProducerFlowStage<TKey, TValue, TPassThrough> stage)
-            : base(stage.Shape, stage.Shape.Inlet, stage.Settings, stage.SharedProducer)
+        public Logic(ProducerFlowStage<TKey, TValue, TPassThrough> stage, Attributes inheritedAttributes)
+            : base(stage.Shape, stage.Shape.Inlet, stage.Settings, stage.SharedProducer, inheritedAttributes)
         {
-            _in = stage.Shape.Inlet;
             _out = stage.Shape.Outlet;
-            SetHandlers(_in, _out, this);
+            SetHandler(stage.Shape.Inlet, onPush: OnElementPushed, onUpstreamFinish: OnUpstreamFinished, onUpstreamFailure: OnUpstreamFailed);
+            SetHandler(_out, onPull: Pump, onDownstreamFinish: CancelStage);
         }
-
-        public void OnPush() => OnElementPushed();
-
-        public void OnUpstreamFinish() => OnUpstreamFinished();
-
-        public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-        public void OnPull() => Pump();
-
-        public void OnDownstreamFinish(Exception? cause) => CancelStage(cause);
 
         private protected override void Take(IEnvelope<TKey, TValue, TPassThrough> element)
         {

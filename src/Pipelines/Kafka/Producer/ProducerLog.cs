@@ -32,4 +32,7 @@ internal static partial class ProducerLog
 
     [LoggerMessage(109, LogLevel.Debug, "{Stage}: the client's queue is full; retrying in {Delay}")]
     public static partial void QueueFull(ILogger logger, string stage, TimeSpan delay);
+
+    [LoggerMessage(110, LogLevel.Debug, "{Stage}: upstream completed; waiting up to {FlushTimeout} (flush-timeout) for the outstanding deliveries")]
+    public static partial void AwaitingDeliveries(ILogger logger, string stage, TimeSpan flushTimeout);
 }

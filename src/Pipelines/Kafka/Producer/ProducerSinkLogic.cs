@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
+using Akka.Streams;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Implementation;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -20,8 +18,8 @@ namespace Pipelines.Kafka;
 /// </para>
 /// <para>
 /// On the client's thread a handler counts the report (a counter on a cache line of its own), queues it if it failed,
-/// and schedules one callback on the island if none is pending; the callback processes every report that has arrived by
-/// then. The island reads the shared counter only when its last reading says the parallelism is used up, or to complete.
+/// and schedules one async callback on the stage if none is pending; the callback processes every report that has arrived
+/// by then. The stage reads the shared counter only when its last reading says the parallelism is used up, or to complete.
 /// </para>
 /// <para>
 /// A failed delivery is put to the supervision decider as a <see cref="KafkaProduceException{TKey, TValue}"/> whose
@@ -30,7 +28,7 @@ namespace Pipelines.Kafka;
 /// outright (serialization, oversized) is reported as it was taken.
 /// </para>
 /// </remarks>
-internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue>, IInHandler
+internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<ProducerRecord<TKey, TValue>, TKey, TValue>
 {
     private readonly Inlet<ProducerRecord<TKey, TValue>> _in;
     private readonly Action<DeliveryReport<TKey, TValue>> _handler;
@@ -43,16 +41,17 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     // Written by the handler on the client's thread.
     private PaddedLong _acknowledged;
 
-    public ProducerSinkLogic(SinkShape<ProducerRecord<TKey, TValue>> shape, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
-        : base(shape, shape.Inlet, settings, sharedProducer)
+    public ProducerSinkLogic(
+        SinkShape<ProducerRecord<TKey, TValue>> shape, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer, Attributes inheritedAttributes)
+        : base(shape, shape.Inlet, settings, sharedProducer, inheritedAttributes)
     {
         _in = shape.Inlet;
         _handler = OnDelivered;
-        SetHandler(_in, this);
+        SetHandler(_in, onPush: OnElementPushed, onUpstreamFinish: OnUpstreamFinished, onUpstreamFailure: OnUpstreamFailed);
     }
 
     /// <summary>Completes when every record was acknowledged after upstream completed; faults with the stage's failure.</summary>
-    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<Akka.Done> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <inheritdoc />
     protected override bool HasRoom => _waiting is null && (_sent - _acknowledgedSeen < Parallelism || _sent - ReadAcknowledged() < Parallelism);
@@ -61,21 +60,15 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     /// <remarks>A failed report is queued before it is counted, so when every record is counted its failure is in the queue.</remarks>
     protected override bool IsIdle => _waiting is null && _sent == ReadAcknowledged() && _failedReports.IsEmpty;
 
-    public void OnPush() => OnElementPushed();
-
-    public void OnUpstreamFinish() => OnUpstreamFinished();
-
-    public void OnUpstreamFailure(Exception cause) => FailStage(cause);
-
-    protected internal override void PostStop()
+    public override void PostStop()
     {
         base.PostStop();
-        Completion.TrySetException(StageFailure ?? AbortCause ?? new AbruptStageTerminationException($"{this} stopped before every record was acknowledged."));
+        Completion.TrySetException(Failure ?? new AbruptStageTerminationException(this));
     }
 
     protected override void Finish()
     {
-        Completion.TrySetResult();
+        Completion.TrySetResult(Akka.Done.Instance);
         base.Finish();
     }
 

@@ -1,6 +1,7 @@
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Stage;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Stage;
 
 namespace Pipelines.Kafka;
 
@@ -9,7 +10,7 @@ namespace Pipelines.Kafka;
 /// completes once upstream completed and every record is acknowledged, or faults with the first failure.
 /// </summary>
 internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
-    : GraphStageWithMaterializedValue<SinkShape<ProducerRecord<TKey, TValue>>, Task>
+    : GraphStageWithMaterializedValue<SinkShape<ProducerRecord<TKey, TValue>>, Task<Done>>
 {
     public ProducerSettings<TKey, TValue> Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
 
@@ -17,11 +18,11 @@ internal sealed class ProducerSinkStage<TKey, TValue>(ProducerSettings<TKey, TVa
 
     public override SinkShape<ProducerRecord<TKey, TValue>> Shape { get; } = new(new Inlet<ProducerRecord<TKey, TValue>>("KafkaProducer.in"));
 
-    protected override Attributes InitialAttributes { get; } = Attributes.Name("KafkaProducerSink");
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("KafkaProducerSink");
 
-    public override (GraphStageLogic Logic, Task MaterializedValue) CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    public override ILogicAndMaterializedValue<Task<Done>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
     {
-        var logic = new ProducerSinkLogic<TKey, TValue>(Shape, Settings, SharedProducer);
-        return (logic, logic.Completion.Task);
+        var logic = new ProducerSinkLogic<TKey, TValue>(Shape, Settings, SharedProducer, inheritedAttributes);
+        return new LogicAndMaterializedValue<Task<Done>>(logic, logic.Completion.Task);
     }
 }

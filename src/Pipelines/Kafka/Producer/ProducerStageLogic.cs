@@ -1,26 +1,24 @@
+using Akka.Streams;
+using Akka.Streams.Stage;
+using Akka.Streams.Supervision;
 using Confluent.Kafka;
-using Pipelines.Engine;
-using Pipelines.Engine.Implementation;
-using Pipelines.Engine.Stage;
+using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Kafka;
 
 /// <summary>
-/// What the producer sink and flow share: the client (owned, or shared and left alone), taking elements in runs while
-/// upstream answers pulls synchronously, sending a record with the client's queue-full retry, putting failures to the
-/// supervision decider, waiting for outstanding deliveries after upstream completed (at most
-/// <see cref="ProducerSettings{TKey, TValue}.FlushTimeout"/>), and closing an owned client off the island.
+/// What the producer sink and flow share: the client (owned, or shared and left alone), sending a record with the
+/// client's queue-full retry, putting failures to the supervision decider (<c>ActorAttributes.SupervisionStrategy</c>),
+/// waiting for outstanding deliveries after upstream completed (at most
+/// <see cref="ProducerSettings{TKey, TValue}.FlushTimeout"/>), and closing an owned client off the stream's thread.
 /// </summary>
 /// <remarks>
 /// How records in flight are tracked is the subclass's: the flow keeps envelopes in arrival order so that results leave
 /// in input order (<see cref="InOrderProducerStageLogic{TIn, TKey, TValue, TPassThrough}"/>); the sink has no results to
 /// order and frees each record's place as soon as its delivery is reported (<see cref="ProducerSinkLogic{TKey, TValue}"/>).
 /// </remarks>
-internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
+internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageLogic
 {
-    // Elements taken per push while upstream answers pulls synchronously, before yielding to the interpreter.
-    private const int SyncBatch = 128;
-
     // librdkafka's queue is full when a shared producer is busy, or parallelism exceeds queue.buffering.max.messages.
     private static readonly TimeSpan QueueFullRetryDelay = TimeSpan.FromMilliseconds(10);
     private static readonly object FlushTimeoutTimer = new();
@@ -29,25 +27,38 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     private readonly ProducerSettings<TKey, TValue> _settings;
     private readonly IProducer<TKey, TValue>? _sharedProducer;
     private readonly Inlet<TIn> _in;
+    private readonly Decider _decider;
 
     private IProducer<TKey, TValue>? _producer;
     private Task? _flushTask;
     private TopicPartition? _anyPartition;
-    private StageCallback _deliveriesCallback = null!;
+    private Action _deliveriesCallback = null!;
+    private Microsoft.Extensions.Logging.ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private bool _upstreamFinished;
     private bool _finished;
 
-    // Written by delivery handlers on the client's thread: whether a drain of the reports is scheduled on the island.
+    // Written by delivery handlers on the client's thread: whether a drain of the reports is scheduled on the stream's thread.
     private PaddedInt _drainScheduled;
 
-    protected ProducerStageLogic(Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer)
+    protected ProducerStageLogic(
+        Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer, Attributes inheritedAttributes)
         : base(shape)
     {
         _in = inlet;
         _settings = settings;
         _sharedProducer = sharedProducer;
+        _decider = inheritedAttributes.GetAttribute<ActorAttributes.SupervisionStrategy>(null)?.Decider ?? Deciders.StoppingDecider;
         Parallelism = settings.Parallelism;
     }
+
+    /// <summary>The failure the stage stopped with (its own, or upstream's), or <see langword="null"/>.</summary>
+    protected Exception? Failure { get; private set; }
+
+    /// <summary>Whether the stage has finished or failed: nothing more is done.</summary>
+    protected bool IsStopped => _finished;
+
+    /// <summary>The stage's log as a <see cref="Microsoft.Extensions.Logging.ILogger"/>, for the producer's source-generated messages.</summary>
+    protected Microsoft.Extensions.Logging.ILogger Logger => _logger;
 
     /// <summary>The most records unacknowledged at once (<see cref="ProducerSettings{TKey, TValue}.Parallelism"/>).</summary>
     protected int Parallelism { get; }
@@ -61,10 +72,11 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     /// <summary>Whether nothing is in flight or waiting to be sent, so the stage may complete once upstream has.</summary>
     protected abstract bool IsIdle { get; }
 
-    protected internal override void PreStart()
+    public override void PreStart()
     {
         // Error texts come from librdkafka, even when a shared producer is not a librdkafka client.
         Confluent.Kafka.Library.Load();
+        _logger = new LoggingAdapterLogger(Log);
         _deliveriesCallback = GetAsyncCallback(OnDeliveries);
         if (_sharedProducer is not null)
         {
@@ -73,39 +85,35 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
         else
         {
             var fatal = GetAsyncCallback<Error>(OnFatalError);
-            _producer = ProducerFactory.Create(_settings, Log, fatal.Invoke);
+            try
+            {
+                _producer = ProducerFactory.Create(_settings, _logger, fatal);
+            }
+            catch (Exception ex)
+            {
+                // Akka fails the stage with it; the sink's task must report it too.
+                Failure = ex;
+                throw;
+            }
         }
 
         Pull(_in);
     }
 
-    protected internal override void PostStop()
+    public override void PostStop()
     {
         if (_sharedProducer is null && _producer is { } producer)
         {
-            // Flushing and disposing block; they run off the island so other stages keep going meanwhile.
+            // Flushing and disposing block; they run off the stream's thread so other stages keep going meanwhile.
             var flush = _flushTask;
             _ = Task.Run(() => CloseAsync(producer, flush));
         }
     }
 
-    /// <summary>
-    /// Handles a push: takes the element, then keeps pulling synchronously and taking while upstream answers at once and
-    /// there is room (many elements per engine event), and finally processes whatever can progress.
-    /// </summary>
+    /// <summary>Handles a push: takes the element (there is room for it) and processes whatever can progress.</summary>
     protected void OnElementPushed()
     {
-        var element = Grab(_in);
-        for (var budget = SyncBatch; ; budget--)
-        {
-            Take(element);
-            if (budget == 1 || !CanTakeMore() || !PullSync(_in, out element))
-            {
-                // When PullSync returned false the inlet is pulled (or closed) already, so Pump does not pull again.
-                break;
-            }
-        }
-
+        Take(Grab(_in));
         Pump();
     }
 
@@ -127,7 +135,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     /// <summary>Processes whatever can progress: deliveries, records waiting to be sent, results, demand, completion.</summary>
     protected void Pump()
     {
-        if (_finished || IsStopped || !Progress())
+        if (_finished || !Progress())
         {
             return;
         }
@@ -144,8 +152,13 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
         }
     }
 
-    /// <summary>Whether the push handler may pull the next element synchronously (it has just grabbed one, so the inlet is not pulled).</summary>
-    private bool CanTakeMore() => !_finished && !IsStopped && HasRoom && !IsClosed(_in);
+    /// <summary>Fails the stage with upstream's failure.</summary>
+    protected void OnUpstreamFailed(Exception cause)
+    {
+        _finished = true;
+        Failure = cause;
+        FailStage(cause);
+    }
 
     protected void OnUpstreamFinished()
     {
@@ -155,9 +168,10 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
             // The inlet is closed now; the stage stays alive until the outstanding deliveries are in.
             SetKeepGoing(true);
             ScheduleOnce(FlushTimeoutTimer, _settings.FlushTimeout);
+            ProducerLog.AwaitingDeliveries(_logger, ToString()!, _settings.FlushTimeout);
             if (_sharedProducer is null)
             {
-                // Flushing makes librdkafka send what it holds back for linger.ms at once; it blocks, so not on the island.
+                // Flushing makes librdkafka send what it holds back for linger.ms at once; it blocks, so not on the stream's thread.
                 var producer = _producer!;
                 var timeout = _settings.FlushTimeout;
                 _flushTask = Task.Run(() => producer.Flush(timeout));
@@ -166,8 +180,6 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
 
         Pump();
     }
-
-    protected override void OnResume(Exception cause) => Pump();
 
     protected override void OnTimer(object timerKey)
     {
@@ -185,7 +197,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
 
         // Reports that arrived just before the timer count as arrived.
         Pump();
-        var outstanding = _finished || IsStopped ? 0 : Unacknowledged();
+        var outstanding = _finished ? 0 : Unacknowledged();
         if (outstanding > 0)
         {
             FailProducer(new TimeoutException(
@@ -210,9 +222,9 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
         {
-            ProducerLog.QueueFull(Log, ToString(), QueueFullRetryDelay);
             QueueFullWaiting = true;
             ScheduleOnce(QueueFullTimer, QueueFullRetryDelay);
+            ProducerLog.QueueFull(_logger, ToString()!, QueueFullRetryDelay);
             return SendOutcome.QueueFull;
         }
         catch (Exception ex)
@@ -224,16 +236,16 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
 
     /// <summary>
     /// Called by a delivery handler on the client's thread once the report is recorded where <see cref="Progress"/> finds
-    /// it, with a full fence in between (an interlocked operation): schedules one <see cref="Pump"/> on the island unless
+    /// it, with a full fence in between (an interlocked operation): schedules one <see cref="Pump"/> on the stream's thread unless
     /// one is pending, so many reports cost one mailbox event.
     /// </summary>
     private protected void ScheduleDeliveriesDrain()
     {
-        // After the caller's fence this read cannot see a flag the island cleared before it looked at the reports. Reading
+        // After the caller's fence this read cannot see a flag the stage cleared before it looked at the reports. Reading
         // first keeps the common case (a drain already scheduled) free of a second interlocked operation.
         if (Volatile.Read(ref _drainScheduled.Value) == 0 && Interlocked.Exchange(ref _drainScheduled.Value, 1) == 0)
         {
-            _deliveriesCallback.Invoke();
+            _deliveriesCallback();
         }
     }
 
@@ -243,11 +255,11 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     /// </summary>
     private protected bool ResumeAfter(Exception failure)
     {
-        switch (Decide(failure))
+        switch (_decider(failure))
         {
             case Directive.Resume:
             case Directive.Restart:
-                ProducerLog.EnvelopeDropped(Log, ToString(), failure.Message);
+                ProducerLog.EnvelopeDropped(_logger, ToString()!, failure.Message);
                 return true;
             default:
                 FailProducer(failure);
@@ -294,6 +306,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
     private void FailProducer(Exception failure)
     {
         _finished = true;
+        Failure = failure;
         FailStage(failure);
     }
 
@@ -315,7 +328,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
             var outstanding = producer.Flush(_settings.CloseTimeout);
             if (outstanding > 0)
             {
-                ProducerLog.SlowClose(Log, producer.Name, _settings.CloseTimeout, outstanding);
+                ProducerLog.SlowClose(_logger, producer.Name, _settings.CloseTimeout, outstanding);
             }
 
             producer.Dispose();
@@ -323,7 +336,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : GraphStageLogic
         catch (Exception ex)
         {
             // The stage has stopped, so there is no stream left to fail; the log is the only place this can go.
-            ProducerLog.CloseFailed(Log, producer.Name, ex);
+            ProducerLog.CloseFailed(_logger, producer.Name, ex);
         }
     }
 

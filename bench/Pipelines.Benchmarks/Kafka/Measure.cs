@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace Pipelines.Benchmarks.Kafka;
+
+/// <summary>One measured run: records per second of wall time, the process's CPU time per record, and the garbage collections during it.</summary>
+internal readonly record struct Run(double PerSecond, double CpuMicroseconds, string Collections)
+{
+    public static Run Better(Run a, Run b) => b.PerSecond > a.PerSecond ? b : a;
+
+    public override string ToString() =>
+        $"{PerSecond:N0} msg/s, process CPU {CpuMicroseconds:F2} us/record, collections gen0/gen1/gen2 {Collections}";
+}
+
+/// <summary>Measures a run from its start: wall time, process CPU time and collections.</summary>
+internal readonly struct Measure
+{
+    private readonly TimeSpan _cpu;
+    private readonly long _started;
+    private readonly int _gen0;
+    private readonly int _gen1;
+    private readonly int _gen2;
+    private readonly TimeSpan _pause;
+
+    private Measure(TimeSpan cpu, long started)
+    {
+        _cpu = cpu;
+        _started = started;
+        _gen0 = GC.CollectionCount(0);
+        _gen1 = GC.CollectionCount(1);
+        _gen2 = GC.CollectionCount(2);
+        _pause = GC.GetTotalPauseDuration();
+    }
+
+    public static Measure Start() => new(Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.GetTimestamp());
+
+    public Run Stop(int count)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(_started);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+        var collections = $"{GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2} (paused {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:F0} ms)";
+        return new Run(count / elapsed.TotalSeconds, cpu.TotalMicroseconds / count, collections);
+    }
+}
