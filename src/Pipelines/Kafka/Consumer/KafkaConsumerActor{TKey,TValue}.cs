@@ -82,6 +82,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
     private TimeSpan _commitBackoff;
     private long _lastHousekeeping;
     private long _batchTimestamp;
+    private long _rebalanceHoldSince;
     private bool _polling;
     private bool _closed;
     private Dictionary<TopicPartition, Offset>? _seeksDuringAssign;
