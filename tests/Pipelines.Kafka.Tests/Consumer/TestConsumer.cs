@@ -66,10 +66,10 @@ internal sealed class TestConsumer<TKey, TValue>
 
     public Task CommitAsync(CancellationToken cancellationToken) => Handle.CommitAsync(cancellationToken);
 
-    /// <summary>Tells the actor to commit, close and stop; completes with the consumer.</summary>
+    /// <summary>The source leaves, as its control's shutdown makes it: the consumer commits, closes and stops; completes with the consumer.</summary>
     public Task ShutdownAsync()
     {
-        Actor.Tell(KafkaConsumerActor.Stop.Instance);
+        Endpoint.RequestLeave();
         return Handle.Completion;
     }
 }
