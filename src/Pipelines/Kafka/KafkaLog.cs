@@ -71,4 +71,7 @@ internal static partial class KafkaLog
 
     [LoggerMessage(23, LogLevel.Error, "Kafka consumer {Client}: failed; every source it serves fails with this error")]
     public static partial void ConsumerFailed(ILogger logger, string client, Exception exception);
+
+    [LoggerMessage(24, LogLevel.Information, "Kafka consumer {Client}: the group is rebalancing (a commit was refused); partitions pause until the rebalance round ends")]
+    public static partial void RebalanceHold(ILogger logger, string client);
 }

@@ -21,7 +21,11 @@ public sealed class ConsumerSettingsTests : IDisposable
         settings.PartitionHandlerWarning.Should().Be(TimeSpan.FromSeconds(5));
         settings.BufferSize.Should().Be(128);
         settings.MaxPollRecords.Should().Be(500);
-        settings.Properties.Should().Equal(new Dictionary<string, string> { ["enable.auto.commit"] = "false" });
+        settings.Properties.Should().Equal(new Dictionary<string, string>
+        {
+            ["enable.auto.commit"] = "false",
+            ["partition.assignment.strategy"] = "range,roundrobin",
+        });
         settings.BootstrapServers.Should().BeNull();
         settings.KeyDeserializer.Should().BeSameAs(Deserializers.Utf8);
         settings.ValueDeserializer.Should().BeSameAs(Deserializers.Utf8);
@@ -82,6 +86,7 @@ public sealed class ConsumerSettingsTests : IDisposable
             ["client.id"] = "orders-1",
             ["fetch.min.bytes"] = "1024",
             ["group.id"] = "orders",
+            ["partition.assignment.strategy"] = "range,roundrobin",
         });
     }
 

@@ -121,6 +121,26 @@ public sealed class ExternalSourceTests : Akka.TestKit.Xunit2.TestKit, IClassFix
         await first.DrainAndShutdown(firstDone).WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task ExternalSource_ConsumerOfOtherTypes_FailsNamingTheTypesAndLeavesTheConsumerRunning()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        await TestProducer.ProduceAsync(_kafka, topic, partitions: 2, count: 10);
+        var consumer = StartConsumer(KafkaClusterFixture.NewGroupId());
+        var seen = 0;
+        var (control, done) = KafkaConsumer.PlainExternalSource<string, string>(consumer, Subscriptions.Assignment(new TopicPartition(topic, 0)))
+            .ToMaterialized(Sink.ForEach<ConsumeResult<string, string>>(_ => Interlocked.Increment(ref seen)), Keep.Both)
+            .Run(_materializer);
+
+        var wrong = KafkaConsumer.PlainExternalSource<string, byte[]>(consumer, Subscriptions.Assignment(new TopicPartition(topic, 1)))
+            .RunWith(Sink.Ignore<ConsumeResult<string, byte[]>>(), _materializer);
+
+        (await FluentActions.Awaiting(() => wrong.WaitAsync(Patience)).Should().ThrowAsync<InvalidOperationException>())
+            .Which.Message.Should().Contain("Byte[]").And.Contain("ConsumerSettings<String, Byte[]>");
+        await Eventually.TrueAsync(() => Volatile.Read(ref seen) == 5, Patience, "the first source's records");
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+    }
+
     private IActorRef StartConsumer(string group)
     {
         KafkaConsumerActor.EnsureDispatcher(Sys);

@@ -59,17 +59,18 @@ internal sealed class TestConsumer<TKey, TValue>
         var handle = KafkaConsumerActor<TKey, TValue>.CreateHandle(config);
         var actor = kit.Sys.ActorOf(KafkaConsumerActor<TKey, TValue>.CreateProps(config, keys, values, options ?? new ConsumerActorOptions(), handle));
         var stage = kit.CreateTestProbe();
-        actor.Tell(new ConsumerProtocol.RegisterSource(new SourceSpec("test source", subscription, trackOffsets, partitioned, null, TimeSpan.Zero)), stage.Ref);
+        var spec = new SourceSpec("test source", subscription, trackOffsets, partitioned, null, TimeSpan.Zero);
+        actor.Tell(new ConsumerProtocol.RegisterSource(spec, typeof(TKey), typeof(TValue)), stage.Ref);
         var registered = stage.ExpectMsg<ConsumerProtocol.SourceRegistered>(Patience);
         return new TestConsumer<TKey, TValue>(actor, handle, (SourceEndpoint<TKey, TValue>)registered.Endpoint);
     }
 
     public Task CommitAsync(CancellationToken cancellationToken) => Handle.CommitAsync(cancellationToken);
 
-    /// <summary>Tells the actor to commit, close and stop; completes with the consumer.</summary>
+    /// <summary>The source leaves, as its control's shutdown makes it: the consumer commits, closes and stops; completes with the consumer.</summary>
     public Task ShutdownAsync()
     {
-        Actor.Tell(KafkaConsumerActor.Stop.Instance);
+        Endpoint.RequestLeave();
         return Handle.Completion;
     }
 }

@@ -30,6 +30,9 @@ internal sealed record ConsumerActorOptions
     /// <summary>The first delay before retrying a failed commit; it doubles up to one second.</summary>
     public TimeSpan CommitRetryBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a source that ended other than through its control keeps the consumer serving commits (external sources).</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long closing the client (leaving the group) may take.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
@@ -45,6 +48,7 @@ internal sealed record ConsumerActorOptions
         MaxPollRecords = settings.MaxPollRecords,
         CommitTimeout = settings.CommitTimeout,
         CommitTimeWarning = settings.CommitTimeWarning,
+        StopTimeout = settings.StopTimeout,
         CloseTimeout = settings.CloseTimeout,
         PartitionHandlerWarning = settings.PartitionHandlerWarning,
     };

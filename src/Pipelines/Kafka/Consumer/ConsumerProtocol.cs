@@ -18,8 +18,11 @@ internal static class ConsumerProtocol
         }
     }
 
-    /// <summary>A source stage registers (the sender is its stage actor); answered with <see cref="SourceRegistered"/> or <see cref="RegistrationFailed"/>.</summary>
-    internal sealed record RegisterSource(SourceSpec Spec);
+    /// <summary>
+    /// A source stage registers (the sender is its stage actor), reading keys and values of the given types; answered with
+    /// <see cref="SourceRegistered"/> or <see cref="RegistrationFailed"/>.
+    /// </summary>
+    internal sealed record RegisterSource(SourceSpec Spec, Type KeyType, Type ValueType);
 
     /// <summary>The source is registered: its buffers and the consumer's handle.</summary>
     internal sealed record SourceRegistered(SourceEndpoint Endpoint);
@@ -27,8 +30,8 @@ internal static class ConsumerProtocol
     /// <summary>The source cannot be served; <paramref name="Cause"/> says why.</summary>
     internal sealed record RegistrationFailed(Exception Cause);
 
-    /// <summary>The source stopped emitting; it leaves after <paramref name="LeaveAfter"/>, or when it asks (null).</summary>
-    internal sealed record StopSource(int Id, TimeSpan? LeaveAfter);
+    /// <summary>The source stopped emitting; it leaves after its stop-timeout (<paramref name="Leave"/>), or when it asks.</summary>
+    internal sealed record StopSource(int Id, bool Leave);
 
     /// <summary>The source leaves: its processed offsets are committed and its partitions given up; the last source closes the consumer.</summary>
     internal sealed record LeaveSource(int Id) : IDeadLetterSuppression;

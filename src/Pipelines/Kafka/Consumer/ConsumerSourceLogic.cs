@@ -44,7 +44,7 @@ internal abstract class ConsumerSourceLogic<TKey, TValue> : GraphStageLogic
         _ownedHandle = handle;
         var stageActor = GetStageActor(OnMessage);
         stageActor.Watch(consumer);
-        consumer.Tell(new ConsumerProtocol.RegisterSource(_context.Spec), stageActor.Ref);
+        consumer.Tell(new ConsumerProtocol.RegisterSource(_context.Spec, typeof(TKey), typeof(TValue)), stageActor.Ref);
     }
 
     public override void PostStop()
@@ -54,7 +54,7 @@ internal abstract class ConsumerSourceLogic<TKey, TValue> : GraphStageLogic
         {
             // Stopped through the control: the consumer stays until the control shuts it down (commits of in-flight records
             // still succeed). Otherwise it serves commits for stop-timeout, then the source leaves.
-            endpoint.RequestStop(_control.StopRequested ? null : _context.Spec.StopTimeout);
+            endpoint.RequestStop(leave: !_control.StopRequested);
         }
         else if (_ownedHandle is not null)
         {
@@ -74,12 +74,6 @@ internal abstract class ConsumerSourceLogic<TKey, TValue> : GraphStageLogic
                 Endpoint = endpoint;
                 _control.Attach(endpoint, GetAsyncCallback(CompleteStage));
                 OnRegistered(endpoint);
-                break;
-            case ConsumerProtocol.SourceRegistered other:
-                other.Endpoint.RequestStop(TimeSpan.Zero);
-                FailStage(new InvalidOperationException(
-                    $"{SourceName} reads keys of {typeof(TKey).Name} and values of {typeof(TValue).Name}, but the Kafka consumer actor "
-                    + $"{_consumer!.Path} was created with settings of other types; create it with ConsumerSettings<{typeof(TKey).Name}, {typeof(TValue).Name}>."));
                 break;
             case ConsumerProtocol.RegistrationFailed failed:
                 FailStage(failed.Cause);

@@ -64,10 +64,9 @@ internal sealed class ConsumerStageContext<TKey, TValue>
         ArgumentNullException.ThrowIfNull(consumer);
         ArgumentNullException.ThrowIfNull(subscription);
 
-        // An external source that ends other than through its control leaves its consumer at once: the consumer is shared,
-        // and whoever keeps it running has its own stop-timeout to think of.
+        // An external source that ends other than through its control leaves after the shared consumer's stop-timeout.
         return new ConsumerStageContext<TKey, TValue>(
-            null, consumer, new SourceSpec(name, subscription, trackOffsets, Partitioned: false, OffsetsOnAssign: null, StopTimeout: TimeSpan.Zero));
+            null, consumer, new SourceSpec(name, subscription, trackOffsets, Partitioned: false, OffsetsOnAssign: null, StopTimeout: null));
     }
 
     /// <summary>

@@ -76,10 +76,19 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
         {
             case CommitOutcome.Committed:
             case CommitOutcome.NothingToCommit:
+                // A commit got through, or none is left to try: either way no refused commit holds the partitions any more.
+                EndRebalanceHold();
+                CompleteCommitWaiters(null);
+                break;
             case CommitOutcome.OwnershipLost:
                 CompleteCommitWaiters(null);
                 break;
             case CommitOutcome.Retriable when _time.GetElapsedTime(_commitFirstAttempt) < _options.CommitTimeout && !final:
+                if (error.Code == ErrorCode.RebalanceInProgress)
+                {
+                    StartRebalanceHold();
+                }
+
                 _handle.CountCommitRetry();
                 _commitBackoff = _commitBackoff == TimeSpan.Zero ? _options.CommitRetryBackoff
                     : _commitBackoff * 2 > MaxCommitBackoff ? MaxCommitBackoff : _commitBackoff * 2;

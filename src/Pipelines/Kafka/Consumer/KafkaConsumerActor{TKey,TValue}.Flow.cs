@@ -49,6 +49,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
         }
 
         var inFlightPaused = false;
+        var held = RebalanceHeld(now);
         foreach (var source in _sources.Values)
         {
             if (source.Total is { } total && !source.MergedOver && total.Count <= source.MergedBudget(_options.BufferSize) / 2)
@@ -67,7 +68,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
                 state.Gauge.StopAwaitingDrain();
             }
 
-            var pause = state.Stopped || overInFlight || state.PausedForBuffer;
+            var pause = state.Stopped || overInFlight || state.PausedForBuffer || held;
             if (state.NeedsPauseSync)
             {
                 // A new assignment starts fetching unpaused. Never resume a partition that was not paused here: librdkafka

@@ -8,6 +8,8 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
 {
     private IEnumerable<TopicPartitionOffset> OnPartitionsAssigned(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
     {
+        // An assignment ends a rebalance round (the cooperative protocol reports empty ones too).
+        EndRebalanceHold();
         if (partitions.Count == 0)
         {
             return [];
@@ -73,6 +75,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
 
     private void OnPartitionsLost(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> partitions)
     {
+        EndRebalanceHold();
         var lost = partitions.Select(p => p.TopicPartition).ToHashSet();
         EndAssignment(lost);
         KafkaLog.Lost(_logger, _name, Describe(lost));
@@ -80,6 +83,35 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
         {
             InvokeHandler("OnLost", () => handler.OnLost(lost, new RestrictedConsumer<TKey, TValue>(consumer)));
         }
+    }
+
+    /// <summary>
+    /// A commit was refused because the group is rebalancing: the partitions pause until the rebalance round ends, so that
+    /// records fetched meanwhile are not emitted, processed and then read again by whoever owns their partition next (the
+    /// group refuses their commits until then). Records already buffered or in flight still finish. With the cooperative
+    /// protocol this also stops, for the round, partitions that stay; measured, it still re-delivers far fewer records.
+    /// </summary>
+    private void StartRebalanceHold()
+    {
+        if (_rebalanceHoldSince == 0)
+        {
+            _rebalanceHoldSince = _time.GetTimestamp();
+            KafkaLog.RebalanceHold(_logger, _name);
+        }
+    }
+
+    /// <summary>The rebalance round ended (an assignment, a loss, or a commit got through): fetching goes on.</summary>
+    private void EndRebalanceHold() => _rebalanceHoldSince = 0;
+
+    /// <summary>Whether partitions are held for a rebalance; a hold longer than the commit timeout is given up.</summary>
+    private bool RebalanceHeld(long now)
+    {
+        if (_rebalanceHoldSince != 0 && _time.GetElapsedTime(_rebalanceHoldSince, now) > _options.CommitTimeout)
+        {
+            _rebalanceHoldSince = 0;
+        }
+
+        return _rebalanceHoldSince != 0;
     }
 
     private IPartitionAssignmentHandler? AutoHandler => (_autoSource?.Spec.Subscription as AutoSubscription)?.AssignmentHandler;

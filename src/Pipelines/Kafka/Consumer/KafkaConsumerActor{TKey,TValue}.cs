@@ -82,6 +82,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
     private TimeSpan _commitBackoff;
     private long _lastHousekeeping;
     private long _batchTimestamp;
+    private long _rebalanceHoldSince;
     private bool _polling;
     private bool _closed;
     private Dictionary<TopicPartition, Offset>? _seeksDuringAssign;
@@ -165,13 +166,18 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
                     }
 
                     break;
+                case ConsumerProtocol.RegisterSource register when register.KeyType != typeof(TKey) || register.ValueType != typeof(TValue):
+                    Sender.Tell(new ConsumerProtocol.RegistrationFailed(new InvalidOperationException(
+                        $"{register.Spec.Name} reads keys of {register.KeyType.Name} and values of {register.ValueType.Name}, but the Kafka consumer actor "
+                        + $"{Self.Path} reads {typeof(TKey).Name} and {typeof(TValue).Name}; create it with ConsumerSettings<{register.KeyType.Name}, {register.ValueType.Name}>.")));
+                    break;
                 case ConsumerProtocol.RegisterSource register:
                     Register(register.Spec, Sender);
                     break;
                 case ConsumerProtocol.StopSource stop:
                     if (_sources.TryGetValue(stop.Id, out var stopping))
                     {
-                        StopSource(stopping, stop.LeaveAfter);
+                        StopSource(stopping, stop.Leave ? StopTimeout(stopping) : null);
                     }
 
                     break;
@@ -386,6 +392,9 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         }
     }
 
+    /// <summary>How long a source that ended other than through its control keeps the consumer serving its commits.</summary>
+    private TimeSpan StopTimeout(SourceEndpoint<TKey, TValue> source) => source.Spec.StopTimeout ?? _options.StopTimeout;
+
     private void Leave(int id)
     {
         if (!_sources.TryGetValue(id, out var source))
@@ -428,7 +437,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
             if (source.Stage.Equals(stage) && !source.Stopped)
             {
                 // The stage stopped without saying so (its stream was torn down): commits get stop-timeout, as on a cancel.
-                StopSource(source, source.Spec.StopTimeout);
+                StopSource(source, StopTimeout(source));
                 return;
             }
         }

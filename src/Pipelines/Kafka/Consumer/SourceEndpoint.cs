@@ -41,10 +41,13 @@ internal abstract class SourceEndpoint
     public Task Left => _left.Task;
 
     /// <summary>Stops handing records to the source (its buffers complete, its partitions pause); commits are still served.</summary>
-    /// <param name="leaveAfter">Leave the consumer after this long, or stay until <see cref="RequestLeave"/> when <see langword="null"/>.</param>
-    public void RequestStop(TimeSpan? leaveAfter)
+    /// <param name="leave">
+    /// Leave the consumer after the source's stop-timeout (a source that ended other than through its control), or stay
+    /// until <see cref="RequestLeave"/>.
+    /// </param>
+    public void RequestStop(bool leave)
     {
-        Consumer.Tell(new ConsumerProtocol.StopSource(Id, leaveAfter), ActorRefs.NoSender);
+        Consumer.Tell(new ConsumerProtocol.StopSource(Id, leave), ActorRefs.NoSender);
         Handle.Wake();
     }
 

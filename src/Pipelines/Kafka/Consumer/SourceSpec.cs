@@ -8,11 +8,14 @@ namespace Pipelines.Kafka;
 /// <param name="TrackOffsets">Whether the records' offsets are registered in the ledgers (committable sources).</param>
 /// <param name="Partitioned">Whether each partition gets a buffer and a substream of its own.</param>
 /// <param name="OffsetsOnAssign">Chooses start offsets on assignment (manual-offset source); runs on the consumer's thread.</param>
-/// <param name="StopTimeout">How long the consumer keeps serving commits after the source stopped other than through its control.</param>
+/// <param name="StopTimeout">
+/// How long the consumer keeps serving commits after the source stopped other than through its control; the consumer's
+/// own stop-timeout when <see langword="null"/> (external sources).
+/// </param>
 internal sealed record SourceSpec(
     string Name,
     Subscription Subscription,
     bool TrackOffsets,
     bool Partitioned,
     Func<IReadOnlySet<TopicPartition>, IReadOnlyDictionary<TopicPartition, long>>? OffsetsOnAssign,
-    TimeSpan StopTimeout);
+    TimeSpan? StopTimeout);
