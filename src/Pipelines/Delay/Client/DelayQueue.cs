@@ -531,6 +531,16 @@ public sealed class DelayQueue : IAsyncDisposable
             DelayQueueLog.TopicsCreated(_logger, string.Join(", ", created));
         }
 
+        // librdkafka looks a topic it has not produced to yet up on a one-second timer; asking for the topics' metadata now
+        // fills the producer's cache, so that the first message to each tier goes out at once.
+        using (var metadata = new DependentAdminClientBuilder(_producer.Handle).Build())
+        {
+            foreach (var specification in specifications)
+            {
+                metadata.GetMetadata(specification.Name, _options.AdminTimeout);
+            }
+        }
+
         return created;
     }
 }
