@@ -16,8 +16,8 @@ namespace Pipelines.Delay;
 /// reads until every partition's position reaches its mark; every fact acknowledged before the noted time lies below the
 /// marks, so the registry is then caught up as of that time. The first catch-up reads the whole topic (every fact of the
 /// messages due within the retention window, up to three per message); later ones read only what was written since.
-/// One catch-up runs at a time, on its own thread (the consumer blocks); callers that queue behind it are served by it
-/// when it started after they asked.
+/// Every answer waits for a catch-up that started after it was asked for; one catch-up runs at a time, on its own thread
+/// (the consumer blocks), and serves every caller that was waiting when it started.
 /// </remarks>
 internal sealed class CancellationReader : IDisposable
 {
@@ -36,6 +36,10 @@ internal sealed class CancellationReader : IDisposable
     private IAdminClient? _metadata;
     private bool _disposed;
 
+    // Catch-ups started, and the number of the last one that completed (both change only under the gate).
+    private long _started;
+    private long _completed;
+
     public CancellationReader(string topic, ConsumerConfig config, CancellationRegistry registry, TimeProvider time, TimeSpan timeout, ILogger logger)
     {
         _topic = topic;
@@ -50,28 +54,32 @@ internal sealed class CancellationReader : IDisposable
     public CancellationRegistry Registry { get; }
 
     /// <summary>
-    /// Brings the registry up to date as of <paramref name="asked"/> (a time read before this call) and returns
+    /// Brings the registry up to date with every fact acknowledged before this call (and as of <paramref name="asked"/>,
+    /// a time read before it) and returns
     /// <paramref name="answer"/>'s result; the registry is not touched by anyone else meanwhile.
     /// </summary>
     /// <exception cref="DelayQueueException">The topic could not be read to its end within the timeout.</exception>
     /// <exception cref="DelayRecordException">A record of the topic is malformed (every later catch-up stops at it too).</exception>
     public async Task<T> ReadAsync<T>(DateTimeOffset asked, Func<CancellationRegistry, T> answer, CancellationToken cancellationToken)
     {
+        // Only a catch-up that starts after this call noted its watermarks after every fact acknowledged before the call.
+        // Clock readings cannot tell (two can be equal), so catch-ups are counted instead.
+        var startedBefore = Volatile.Read(ref _started);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!Registry.IsCaughtUp(asked))
+            if (_completed <= startedBefore)
             {
-                // The label is read before the watermarks are, and so was asked: every fact acknowledged before either
-                // reading lies below the marks. Taking the later one lets a catch-up serve callers who asked while it waited.
                 var now = _time.GetUtcNow();
                 var asOf = now > asked ? now : asked;
+                var number = Interlocked.Increment(ref _started);
                 await Task.Factory.StartNew(
                     () => CatchUp(asOf, cancellationToken),
                     cancellationToken,
                     TaskCreationOptions.LongRunning,
                     TaskScheduler.Default).ConfigureAwait(false);
+                _completed = number;
             }
 
             return answer(Registry);
