@@ -5,9 +5,9 @@ namespace Pipelines.Delay;
 
 /// <summary>
 /// How a <see cref="DelayQueue"/> reads the clock, logs, creates its topics and bounds its waits; the delay queue's own
-/// settings (tiers, topics, cancellation) are in <see cref="DelaySettings"/>.
+/// settings (tiers, topics, cancellation) are in <see cref="DelaySettings"/>. Change a copy with <c>with { … }</c>.
 /// </summary>
-public sealed class DelayQueueOptions
+public sealed record DelayQueueOptions
 {
     /// <summary>The options every default stands for.</summary>
     public static DelayQueueOptions Default { get; } = new();
