@@ -27,7 +27,7 @@ namespace Pipelines.Delay;
 /// Cancels read the cancellation topic: the first one reads it whole (every fact of the messages due within
 /// <c>max-delay</c> + <c>topics.retention-margin</c>: up to three small records per message), later ones only what was
 /// written since; the facts are held in memory for at most <see cref="DelaySettings.CancellationMaxEntries"/> messages
-/// (about 100 bytes each). A queue that only schedules reads nothing and holds nothing.
+/// (about 170 bytes each). A queue that only schedules reads nothing and holds nothing.
 /// </para>
 /// </remarks>
 public sealed class DelayQueue : IAsyncDisposable
