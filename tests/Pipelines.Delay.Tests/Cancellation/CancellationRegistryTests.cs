@@ -261,6 +261,39 @@ public sealed class CancellationRegistryTests
     }
 
     [Fact]
+    public void CheckCancel_ScheduledFactEvictedForRoom_IsNeverAnsweredUnknown()
+    {
+        var registry = new CancellationRegistry(Margin, maxEntries: 2, keepInformationalFacts: true);
+        var evicted = Add(registry, DelayFactKind.Scheduled, Now.AddMinutes(2));
+        Add(registry, DelayFactKind.Scheduled, Now.AddMinutes(20));
+        registry.ForgottenThrough.Should().BeNull();
+
+        Add(registry, DelayFactKind.Cancelled, Now.AddMinutes(30));
+        registry.MarkCaughtUp(Now);
+
+        registry.Status(evicted).Should().Be(DelayMessageStatus.Unknown, "its Scheduled fact made room");
+        registry.ForgottenThrough.Should().Be(evicted.DueTime);
+        registry.CheckCancel(evicted, Now, schedulesRecorded: true).Should().Be(CancelOutcome.Cancelled, "the id may be scheduled: its fact was forgotten, not absent");
+        registry.CheckCancel(DelayMessageId.New(Now.AddMinutes(1)), Now, schedulesRecorded: true).Should().Be(CancelOutcome.Cancelled);
+        registry.CheckCancel(DelayMessageId.New(Now.AddMinutes(2).AddMilliseconds(1)), Now, schedulesRecorded: true)
+            .Should().Be(CancelOutcome.Unknown, "no fact due after the forgotten one was ever dropped");
+    }
+
+    [Fact]
+    public void CheckCancel_ScheduledFactRefusedWhenFull_IsNeverAnsweredUnknown()
+    {
+        var registry = new CancellationRegistry(Margin, maxEntries: 1, keepInformationalFacts: true);
+        Add(registry, DelayFactKind.Cancelled, Now.AddMinutes(1));
+        var refused = DelayMessageId.New(Now.AddMinutes(10));
+
+        registry.Record(new DelayFact(refused, DelayFactKind.Scheduled, Now), Now).Should().Be(FactRecordResult.Full);
+        registry.MarkCaughtUp(Now);
+
+        registry.ForgottenThrough.Should().Be(refused.DueTime);
+        registry.CheckCancel(refused, Now, schedulesRecorded: true).Should().Be(CancelOutcome.Cancelled);
+    }
+
+    [Fact]
     public void CheckCancel_NotCaughtUp_Throws()
     {
         var registry = Client();

@@ -30,6 +30,7 @@ public sealed class CancellationRegistry
     private readonly PriorityQueue<DelayMessageId, DelayMessageId> _evictable = new();
     private readonly long _expiryMarginMs;
     private DateTimeOffset _caughtUpAsOf = DateTimeOffset.MinValue;
+    private long _forgottenThroughMs = -1;
 
     /// <summary>Creates an empty registry.</summary>
     /// <param name="expiryMargin">How long after its message's due time a fact is kept.</param>
@@ -59,6 +60,13 @@ public sealed class CancellationRegistry
 
     /// <summary>The number of cancelled messages held (delivered ones included).</summary>
     public int CancelledCount { get; private set; }
+
+    /// <summary>
+    /// The latest due time of a message one of whose facts the registry evicted or refused for lack of room, or
+    /// <see langword="null"/> when it never had to. An id due at or before it may have lost its Scheduled fact, so
+    /// <see cref="CheckCancel"/> never answers <see cref="CancelOutcome.Unknown"/> for it.
+    /// </summary>
+    public DateTimeOffset? ForgottenThrough => _forgottenThroughMs < 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(_forgottenThroughMs);
 
     /// <summary>The time as of which every acknowledged fact has been read (see <see cref="MarkCaughtUp"/>); <see cref="DateTimeOffset.MinValue"/> before the first.</summary>
     public DateTimeOffset CaughtUpAsOf => _caughtUpAsOf;
@@ -115,6 +123,7 @@ public sealed class CancellationRegistry
 
         if (_entries.Count >= MaxEntries && !TryEvictOne())
         {
+            NoteForgotten(fact.Id);
             return FactRecordResult.Full;
         }
 
@@ -209,7 +218,8 @@ public sealed class CancellationRegistry
     /// What cancelling <paramref name="id"/> at <paramref name="now"/> amounts to. For <see cref="CancelOutcome.Cancelled"/>
     /// and <see cref="CancelOutcome.TooLate"/> the client writes a Cancelled fact and gives that answer once the record
     /// is acknowledged; for the others it writes nothing. Without Scheduled facts (<c>record-schedules = off</c>, or a
-    /// registry that does not keep them) an id is never <see cref="CancelOutcome.Unknown"/>.
+    /// registry that does not keep them) an id is never <see cref="CancelOutcome.Unknown"/>, nor is one due at or before
+    /// <see cref="ForgottenThrough"/>.
     /// </summary>
     /// <param name="id">The message to cancel.</param>
     /// <param name="now">The client's clock.</param>
@@ -235,7 +245,8 @@ public sealed class CancellationRegistry
             return CancelOutcome.AlreadyCancelled;
         }
 
-        if (status == DelayMessageStatus.Unknown && schedulesRecorded && KeepsInformationalFacts)
+        // A Scheduled fact that was evicted or refused for lack of room must not make a scheduled message look unknown.
+        if (status == DelayMessageStatus.Unknown && schedulesRecorded && KeepsInformationalFacts && id.DueUnixMilliseconds > _forgottenThroughMs)
         {
             return CancelOutcome.Unknown;
         }
@@ -277,12 +288,15 @@ public sealed class CancellationRegistry
             if (IsEvictable(id))
             {
                 _entries.Remove(id);
+                NoteForgotten(id);
                 return true;
             }
         }
 
         return false;
     }
+
+    private void NoteForgotten(DelayMessageId id) => _forgottenThroughMs = Math.Max(_forgottenThroughMs, id.DueUnixMilliseconds);
 
     private bool IsEvictable(DelayMessageId id) => _entries.TryGetValue(id, out var entry) && (entry.Flags & Flags.Cancelled) == 0;
 
