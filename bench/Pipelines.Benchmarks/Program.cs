@@ -11,6 +11,7 @@ internal static class Program
         new Embedded.EmbeddedClusterSuite(),
         new Hocon.HoconSuite(),
         new Kafka.KafkaSuite(),
+        new Streams.StreamsSuite(),
     ];
 
     public static async Task<int> Main(string[] args)

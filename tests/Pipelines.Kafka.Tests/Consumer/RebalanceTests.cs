@@ -30,12 +30,7 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
     public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithTheEagerProtocol_NothingLostAndKeysInOrderWithinEachAssignment() =>
         JoinAndLeaveAsync("range,roundrobin");
 
-    // librdkafka 2.0.2 (Debian 12's) sometimes leaves a cooperative member committing with a stale generation for good
-    // (every commit refused with IllegalGeneration, its partitions no longer fetched) after several incremental rounds,
-    // besides the abort of librdkafka issue 4312.
-    [LibrdkafkaAtLeastFact(
-        0x02030000,
-        "its cooperative-sticky members may abort (librdkafka issue 4312) or keep committing with a stale generation after incremental rebalances")]
+    [Fact]
     public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithCooperativeSticky_NothingLostAndKeysInOrderWithinEachAssignment() =>
         JoinAndLeaveAsync("cooperative-sticky");
 

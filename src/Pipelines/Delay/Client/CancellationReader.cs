@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Pipelines.Kafka.Native;
 
 namespace Pipelines.Delay;
 
@@ -251,7 +250,6 @@ internal sealed class CancellationReader : IDisposable
 
     private IConsumer<byte[], byte[]> CreateConsumer()
     {
-        Librdkafka.EnsureLoaded();
         return new ConsumerBuilder<byte[], byte[]>(_config)
             .SetLogHandler((_, message) => DelayQueueLog.Client(_logger, message))
             .SetErrorHandler((consumer, error) => DelayQueueLog.ReaderError(_logger, consumer.Name, error.Code, error.Reason))
