@@ -138,6 +138,7 @@ internal static class ProduceCommand
             }
 
             var interrupted = false;
+            CommandException? badInput = null;
             try
             {
                 await foreach (var (key, value) in records.ConfigureAwait(false))
@@ -170,6 +171,11 @@ internal static class ProduceCommand
             {
                 interrupted = true;
             }
+            catch (CommandException e)
+            {
+                // A malformed input line: the records before it are in flight and are still awaited and reported.
+                badInput = e;
+            }
 
             while (_inFlight.Count > 0)
             {
@@ -177,6 +183,11 @@ internal static class ProduceCommand
             }
 
             await PrintSummaryAsync().ConfigureAwait(false);
+            if (badInput is not null)
+            {
+                throw badInput;
+            }
+
             if (_failure is { } failure)
             {
                 throw new CommandException(
