@@ -21,6 +21,11 @@ internal sealed class EmbeddedClusterClient
     /// </summary>
     public static async Task<EmbeddedClusterClient?> FindAsync(string bootstrapServers, CancellationToken cancellationToken)
     {
+        if (!EmbeddedClusterControl.IsPrivate())
+        {
+            return null;
+        }
+
         foreach (var address in bootstrapServers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!TryLoopbackPort(address, out var port))

@@ -27,11 +27,20 @@ internal sealed class EmbeddedClusterControl : IDisposable
 
     private EmbeddedClusterControl(EmbeddedKafkaCluster cluster) => _cluster = cluster;
 
+    private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     /// <summary>The directory of the sockets: per user, in the temporary directory.</summary>
     public static string SocketDirectory => Path.Combine(Path.GetTempPath(), $"pipelines-embedded-kafka-{Environment.UserName}");
 
     /// <summary>The socket of the broker listening on <paramref name="port"/>.</summary>
     public static string SocketPath(int port) => Path.Combine(SocketDirectory, port.ToString(CultureInfo.InvariantCulture) + ".sock");
+
+    /// <summary>
+    /// Whether <see cref="SocketDirectory"/> exists and only its owner may enter it (another user's directory of that
+    /// name could not be written to, so binding there fails instead).
+    /// </summary>
+    public static bool IsPrivate() =>
+        OperatingSystem.IsWindows() || (Directory.Exists(SocketDirectory) && File.GetUnixFileMode(SocketDirectory) == PrivateMode);
 
     /// <summary>
     /// Starts listening for every broker of <paramref name="cluster"/>. When the sockets cannot be created, says so on
@@ -50,7 +59,11 @@ internal sealed class EmbeddedClusterControl : IDisposable
             else
             {
                 // Only the user may reach the sockets: whoever can connect can create topics.
-                Directory.CreateDirectory(SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(SocketDirectory, PrivateMode);
+                if (!IsPrivate())
+                {
+                    throw new IOException($"{SocketDirectory} can be entered by other users (mode {File.GetUnixFileMode(SocketDirectory)}); remove it or make it mode 700.");
+                }
             }
 
             foreach (var address in cluster.BootstrapServers.Split(','))

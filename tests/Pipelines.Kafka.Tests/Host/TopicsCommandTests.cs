@@ -102,6 +102,19 @@ public sealed class TopicsCommandTests(BrokerProcessFixture broker)
     }
 
     [Fact]
+    public async Task List_Verbose_AlsoPrintsTheClientsOwnLinesBeforeTheError()
+    {
+        var result = await broker.RunAsync("topics", "list", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2s", "--verbose");
+
+        result.ExitCode.Should().NotBe(0);
+        result.Output.Should().BeEmpty();
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.SkipLast(1).Should().NotBeEmpty().And.OnlyContain(l => l.StartsWith("[kafka", StringComparison.Ordinal));
+        lines.Should().Contain(l => l.Contains("Connection refused", StringComparison.Ordinal));
+        lines[^1].Should().StartWith("error: the Kafka cluster at 127.0.0.1:1 did not answer within 2s");
+    }
+
+    [Fact]
     public async Task List_NoBootstrapServersAnywhere_SaysSoAndStartsNoCluster()
     {
         var result = await BrokerProcessFixture.RunAsync(new Dictionary<string, string?> { ["KAFKA_BOOTSTRAP_SERVERS"] = null }, "topics", "list");
