@@ -90,7 +90,7 @@ internal static class ProduceCommand
             var fixedKey = parse.GetValue(key);
             using var stdin = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
             var records = parse.GetValue(generate) is { } count
-                ? ProduceInput.Generate(count, parse.GetValue(keys), fixedKey, parse.GetValue(valueSize) ?? DefaultValueSize, cancellationToken)
+                ? ProduceInput.Generate(count, parse.GetValue(keys), fixedKey, parse.GetValue(valueSize) ?? DefaultValueSize)
                 : parse.GetValue(values) is { Length: > 0 } texts
                     ? ProduceInput.FromValues(texts, fixedKey)
                     : ProduceInput.FromLines(stdin, parse.GetValue(keySeparator) is { } s ? ProduceInput.Unescape(s) : null, fixedKey, cancellationToken);
@@ -141,8 +141,9 @@ internal static class ProduceCommand
             CommandException? badInput = null;
             try
             {
-                await foreach (var (key, value) in records.ConfigureAwait(false))
+                await foreach (var (key, value) in records.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (_failure is not null)
                     {
                         break;

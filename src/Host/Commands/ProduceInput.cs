@@ -8,31 +8,22 @@ namespace Pipelines.Host.Commands;
 internal static class ProduceInput
 {
     /// <summary>One record per value, each with <paramref name="key"/>.</summary>
-    public static async IAsyncEnumerable<(string? Key, string Value)> FromValues(IReadOnlyList<string> values, string? key)
-    {
-        foreach (var value in values)
-        {
-            yield return (key, value);
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
+    public static IAsyncEnumerable<(string? Key, string Value)> FromValues(IReadOnlyList<string> values, string? key) =>
+        values.Select(value => (key, value)).ToAsyncEnumerable();
 
     /// <summary>
     /// <paramref name="count"/> records; record i has key <c>key-(i mod keys)</c> (or <paramref name="key"/> when
     /// <paramref name="keys"/> is null) and a value of <paramref name="valueSize"/> characters that starts with its number.
     /// </summary>
-    public static async IAsyncEnumerable<(string? Key, string Value)> Generate(int count, int? keys, string? key, int valueSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<(string? Key, string Value)> Generate(int count, int? keys, string? key, int valueSize)
     {
         var keyNames = keys is { } k ? Enumerable.Range(0, k).Select(i => "key-" + i.ToString(CultureInfo.InvariantCulture)).ToArray() : null;
-        for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+        return Enumerable.Range(0, count).Select(i =>
         {
             var number = "value-" + i.ToString(CultureInfo.InvariantCulture);
             var value = number.Length >= valueSize ? number[..valueSize] : number.PadRight(valueSize, '.');
-            yield return (keyNames is null ? key : keyNames[i % keyNames.Length], value);
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
+            return (keyNames is null ? key : keyNames[i % keyNames.Length], value);
+        }).ToAsyncEnumerable();
     }
 
     /// <summary>
