@@ -95,6 +95,11 @@ internal static class ProduceCommand
                     ? ProduceInput.FromValues(texts, fixedKey)
                     : ProduceInput.FromLines(stdin, parse.GetValue(keySeparator) is { } s ? ProduceInput.Unescape(s) : null, fixedKey, cancellationToken);
 
+            if (parse.GetValue(generate) is null && parse.GetValue(values) is not { Length: > 0 } && !Console.IsInputRedirected)
+            {
+                await Console.Error.WriteLineAsync("Reading records from the terminal, one per line; Ctrl+D ends the input.").ConfigureAwait(false);
+            }
+
             using var output = StandardOutput.Open();
             var run = new ProduceRun(connection, name, parse.GetValue(partition), recordHeaders, parse.GetValue(quiet), output, Console.Error);
             return await run.RunAsync(records, cancellationToken).ConfigureAwait(false);
