@@ -15,6 +15,10 @@ internal static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(ProduceCommand.Create());
+        root.Subcommands.Add(ConsumeCommand.Create());
+        root.Subcommands.Add(TopicsCommand.Create());
+        root.Subcommands.Add(LagCommand.Create());
 
         var invocation = new InvocationConfiguration
         {
@@ -24,7 +28,24 @@ internal static class Program
         };
         try
         {
-            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+            var parseResult = root.Parse(args);
+            if (parseResult.Errors.Count > 0)
+            {
+                // stdout carries only data: bad input gets one line per problem on stderr, not the help text.
+                foreach (var problem in parseResult.Errors)
+                {
+                    await Console.Error.WriteLineAsync($"error: {problem.Message}").ConfigureAwait(false);
+                }
+
+                return 1;
+            }
+
+            return await parseResult.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (CommandException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
         }
         catch (Exception e) when (e is ArgumentException or HoconException or Confluent.Kafka.KafkaException or IOException or UnauthorizedAccessException)
         {

@@ -34,6 +34,9 @@ internal static class EmbeddedBroker
             cluster.CreateTopic(topic.Name, topic.Partitions, topic.ReplicationFactor);
         }
 
+        // Disposed before the cluster (declared after it), so no request reaches a stopped cluster.
+        using var control = EmbeddedClusterControl.TryStart(cluster, messages);
+
         if (bootstrapFile is not null)
         {
             // Written whole and then renamed, so a reader polling for the file never sees half a line.
@@ -53,7 +56,8 @@ internal static class EmbeddedBroker
             await messages.WriteLineAsync($"  topic {topic}").ConfigureAwait(false);
         }
 
-        await messages.WriteLineAsync("  Producers create other topics on first use (4 partitions). Press Ctrl+C to stop.").ConfigureAwait(false);
+        await messages.WriteLineAsync("  Producers create other topics on first use (4 partitions); pipelines topics create makes them with other counts.").ConfigureAwait(false);
+        await messages.WriteLineAsync("  Press Ctrl+C to stop.").ConfigureAwait(false);
         await messages.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         try
@@ -65,6 +69,7 @@ internal static class EmbeddedBroker
             // Ctrl+C or SIGTERM: the normal way to stop.
         }
 
+        control?.Dispose();
         cluster.Dispose();
         if (bootstrapFile is not null)
         {

@@ -1,5 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit.Kafka;
 
 namespace Pipelines.Kafka.Tests.Admin;
@@ -31,6 +33,46 @@ public sealed class KafkaAdminTests : IClassFixture<KafkaClusterFixture>
 
         admin.DescribeTopic(topic, Patience)!.PartitionCount.Should().Be(2);
         admin.DescribeTopic(KafkaClusterFixture.NewTopicName(), Patience).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task DescribeTopic_PartitionDetails_NameEachPartitionsLeaderAndReplicas()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 3);
+        using var admin = new KafkaAdmin(_kafka.BootstrapServers);
+
+        var info = admin.DescribeTopic(topic, Patience)!;
+
+        info.PartitionDetails.Select(p => p.Partition).Should().Equal(0, 1, 2);
+        info.PartitionDetails.Should().OnlyContain(p => p.Replicas.Contains(p.Leader) && p.InSyncReplicas.Contains(p.Leader));
+        info.PartitionDetails.Should().OnlyContain(p => p.Replicas.Count == info.ReplicationFactor);
+    }
+
+    [Fact]
+    public void Constructor_WithLogger_RoutesTheClientsErrorsToIt()
+    {
+        var logger = new CapturingLogger();
+        using var admin = new KafkaAdmin(new AdminClientConfig { BootstrapServers = "127.0.0.1:1" }, logger);
+
+        var act = () => admin.ListTopics(TimeSpan.FromSeconds(5));
+
+        act.Should().Throw<KafkaException>();
+        logger.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Message.Contains("127.0.0.1:1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Constructor_FromAProducersHandle_UsesItsConnectionAndLeavesItOpen()
+    {
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        using var producer = new ProducerBuilder<Null, string>(_kafka.ProducerConfig()).Build();
+
+        using (var admin = new KafkaAdmin(producer.Handle))
+        {
+            admin.DescribeTopic(topic, Patience)!.PartitionCount.Should().Be(2);
+        }
+
+        var delivery = await producer.ProduceAsync(topic, new Message<Null, string> { Value = "still open" });
+        delivery.Status.Should().Be(PersistenceStatus.Persisted);
     }
 
     [Fact]

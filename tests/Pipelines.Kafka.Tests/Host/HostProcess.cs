@@ -73,6 +73,19 @@ internal sealed class HostProcess : IAsyncDisposable
         return (exitCode, output, host.StandardError);
     }
 
+    /// <summary>Runs the host to completion with <paramref name="input"/> on its stdin (closed after it) and returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(
+        IReadOnlyDictionary<string, string?> environment, string input, TimeSpan timeout, params string[] args)
+    {
+        await using var host = Start(environment, args);
+        var output = host.StandardOutput.ReadToEndAsync();
+        await host._process.StandardInput.WriteAsync(input).WaitAsync(timeout);
+        host._process.StandardInput.Close();
+        var text = await output.WaitAsync(timeout);
+        var exitCode = await host.WaitForExitAsync(timeout);
+        return (exitCode, text, host.StandardError);
+    }
+
     /// <summary>Sends SIGTERM, as a service manager would.</summary>
     public async Task TerminateAsync()
     {

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
 
 namespace Pipelines.Kafka;
 
@@ -22,9 +23,40 @@ public sealed class KafkaAdmin : IDisposable
     /// <summary>Creates an admin client from a full configuration (security settings and the like).</summary>
     /// <param name="config">The admin client configuration; <c>bootstrap.servers</c> is required.</param>
     public KafkaAdmin(AdminClientConfig config)
+        : this(config, logger: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates an admin client from a full configuration whose log lines and errors go to <paramref name="logger"/>
+    /// (with a null logger they go where librdkafka writes them by default: stderr).
+    /// </summary>
+    /// <param name="config">The admin client configuration; <c>bootstrap.servers</c> is required.</param>
+    /// <param name="logger">Where the client's log lines and (retried) errors such as unreachable brokers go.</param>
+    public KafkaAdmin(AdminClientConfig config, ILogger? logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _client = new AdminClientBuilder(config).Build();
+        var builder = new AdminClientBuilder(config);
+        if (logger is not null)
+        {
+            builder
+                .SetLogHandler((_, message) => Log(logger, message))
+                .SetErrorHandler((client, error) => AdminLog.ClientError(logger, client.Name, error.Code, error.Reason));
+        }
+
+        _client = builder.Build();
+    }
+
+    /// <summary>
+    /// Creates an admin client over the connections of an existing Confluent producer or consumer (its
+    /// <see cref="IClient.Handle"/>), which keeps its configuration and log handlers. Disposing this admin client leaves
+    /// that client open; dispose this one first.
+    /// </summary>
+    /// <param name="handle">The handle of the producer or consumer to share.</param>
+    public KafkaAdmin(Handle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        _client = new DependentAdminClientBuilder(handle).Build();
     }
 
     /// <summary>Lists the cluster's topics (internal topics excluded) with their partitions.</summary>
@@ -122,5 +154,26 @@ public sealed class KafkaAdmin : IDisposable
     private static KafkaTopicInfo ToInfo(TopicMetadata topic) => new(
         topic.Topic,
         [.. topic.Partitions.Select(p => p.PartitionId).Order()],
-        topic.Partitions.Count == 0 ? 0 : topic.Partitions[0].Replicas.Length);
+        topic.Partitions.Count == 0 ? 0 : topic.Partitions[0].Replicas.Length)
+    {
+        PartitionDetails = [.. topic.Partitions
+            .OrderBy(p => p.PartitionId)
+            .Select(p => new KafkaPartitionInfo(p.PartitionId, p.Leader, [.. p.Replicas], [.. p.InSyncReplicas]))],
+    };
+
+    private static void Log(ILogger logger, LogMessage message)
+    {
+        switch (message.Level)
+        {
+            case <= SyslogLevel.Warning:
+                AdminLog.ClientWarning(logger, message.Name, message.Facility, message.Message);
+                break;
+            case SyslogLevel.Notice:
+                AdminLog.ClientInfo(logger, message.Name, message.Facility, message.Message);
+                break;
+            default:
+                AdminLog.ClientDebug(logger, message.Name, message.Facility, message.Message);
+                break;
+        }
+    }
 }

@@ -8,4 +8,7 @@ public sealed record KafkaTopicInfo(string Name, IReadOnlyList<int> Partitions, 
 {
     /// <summary>The number of partitions.</summary>
     public int PartitionCount => Partitions.Count;
+
+    /// <summary>Leader and replicas of each partition, ascending by partition (empty when the record was built without them).</summary>
+    public IReadOnlyList<KafkaPartitionInfo> PartitionDetails { get; init; } = [];
 }
