@@ -42,7 +42,7 @@ public sealed class SettingsFromActorSystemTests : IDisposable
             consumer.BufferSize.Should().Be(64);
             consumer.PollTimeout.Should().Be(TimeSpan.FromMilliseconds(50), "keys the file does not set come from the reference");
             consumer.Properties.Should().Equal(
-                new Dictionary<string, string> { ["group.id"] = "orders", ["partition.assignment.strategy"] = "range,roundrobin" },
+                new Dictionary<string, string> { ["group.id"] = "orders", ["partition.assignment.strategy"] = "cooperative-sticky" },
                 "null removes the reference's enable.auto.commit");
             consumer.ValueDeserializer.Should().BeSameAs(Deserializers.ByteArray);
 
@@ -65,7 +65,7 @@ public sealed class SettingsFromActorSystemTests : IDisposable
         {
             var consumer = ConsumerSettings<string, string>.Create(system, null, null);
             consumer.PollInterval.Should().Be(ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null).PollInterval);
-            consumer.Properties.Should().Equal(new Dictionary<string, string> { ["enable.auto.commit"] = "false", ["partition.assignment.strategy"] = "range,roundrobin" });
+            consumer.Properties.Should().Equal(new Dictionary<string, string> { ["enable.auto.commit"] = "false", ["partition.assignment.strategy"] = "cooperative-sticky" });
             ProducerSettings<string, string>.Create(system, null, null).Parallelism.Should().Be(100);
             CommitterSettings.Create(system).MaxBatch.Should().Be(CommitterSettings.Default.MaxBatch);
         });

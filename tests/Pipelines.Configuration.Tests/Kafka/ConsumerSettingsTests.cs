@@ -24,7 +24,7 @@ public sealed class ConsumerSettingsTests : IDisposable
         settings.Properties.Should().Equal(new Dictionary<string, string>
         {
             ["enable.auto.commit"] = "false",
-            ["partition.assignment.strategy"] = "range,roundrobin",
+            ["partition.assignment.strategy"] = "cooperative-sticky",
         });
         settings.BootstrapServers.Should().BeNull();
         settings.KeyDeserializer.Should().BeSameAs(Deserializers.Utf8);
@@ -86,7 +86,7 @@ public sealed class ConsumerSettingsTests : IDisposable
             ["client.id"] = "orders-1",
             ["fetch.min.bytes"] = "1024",
             ["group.id"] = "orders",
-            ["partition.assignment.strategy"] = "range,roundrobin",
+            ["partition.assignment.strategy"] = "cooperative-sticky",
         });
     }
 
@@ -271,7 +271,7 @@ public sealed class ConsumerSettingsTests : IDisposable
             "ConsumerSettings<String, Byte[]>(key-deserializer=Utf8Deserializer, value-deserializer=ByteArrayDeserializer, "
             + "poll-interval=00:00:00.0750000, poll-timeout=00:00:00.0500000, stop-timeout=00:00:30, close-timeout=00:00:20, "
             + "commit-timeout=00:00:15, commit-time-warning=00:00:01, partition-handler-warning=00:00:05, buffer-size=128, "
-            + "max-poll-records=500, kafka-clients={bootstrap.servers=broker:9092, enable.auto.commit=false, group.id=orders, partition.assignment.strategy=range,roundrobin, "
+            + "max-poll-records=500, kafka-clients={bootstrap.servers=broker:9092, enable.auto.commit=false, group.id=orders, partition.assignment.strategy=cooperative-sticky, "
             + "sasl.mechanism=PLAIN, sasl.oauthbearer.client.secret=<redacted>, sasl.password=<redacted>, ssl.key.password=<redacted>})");
         settings.GetProperty("sasl.password").Should().Be("hunter2", "only the text is redacted, librdkafka gets the value");
     }

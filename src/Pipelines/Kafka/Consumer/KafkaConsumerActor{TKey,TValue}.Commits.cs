@@ -82,6 +82,16 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
                 break;
             case CommitOutcome.OwnershipLost:
                 CompleteCommitWaiters(null);
+                if (!final && positions.Exists(p => _partitions.TryGetValue(p.TopicPartition, out var partition) && partition.State.Assigned))
+                {
+                    // Under the cooperative protocol a member keeps the partitions it still owns through a rebalance, but
+                    // a commit sent with the generation that just ended is refused. Nobody else will read those records
+                    // again, so their positions are committed again once the group has moved on (a partition revoked
+                    // meanwhile drops out of the positions, and the retry then finds nothing to commit).
+                    AddCommitWaiter(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    _nextCommitAttempt = now + (long)(MaxCommitBackoff.TotalSeconds * _time.TimestampFrequency);
+                }
+
                 break;
             case CommitOutcome.Retriable when _time.GetElapsedTime(_commitFirstAttempt) < _options.CommitTimeout && !final:
                 if (error.Code == ErrorCode.RebalanceInProgress)
