@@ -2,13 +2,16 @@ using System.Diagnostics;
 
 namespace Pipelines.Benchmarks.Kafka;
 
-/// <summary>One measured run: records per second of wall time, the process's CPU time per record, and the garbage collections during it.</summary>
-internal readonly record struct Run(double PerSecond, double CpuMicroseconds, string Collections)
+/// <summary>
+/// One measured run: records per second of wall time, the process's CPU time and managed allocation per record, and the
+/// garbage collections during it.
+/// </summary>
+internal readonly record struct Run(double PerSecond, double CpuMicroseconds, double AllocatedBytes, string Collections)
 {
     public static Run Better(Run a, Run b) => b.PerSecond > a.PerSecond ? b : a;
 
     public override string ToString() =>
-        $"{PerSecond:N0} msg/s, process CPU {CpuMicroseconds:F2} us/record, collections gen0/gen1/gen2 {Collections}";
+        $"{PerSecond:N0} msg/s, process CPU {CpuMicroseconds:F2} us/record, allocated {AllocatedBytes:F0} B/record, collections gen0/gen1/gen2 {Collections}";
 }
 
 /// <summary>Measures a run from its start: wall time, process CPU time and collections.</summary>
@@ -20,11 +23,13 @@ internal readonly struct Measure
     private readonly int _gen1;
     private readonly int _gen2;
     private readonly TimeSpan _pause;
+    private readonly long _allocated;
 
     private Measure(TimeSpan cpu, long started)
     {
         _cpu = cpu;
         _started = started;
+        _allocated = GC.GetTotalAllocatedBytes(precise: false);
         _gen0 = GC.CollectionCount(0);
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
@@ -38,6 +43,7 @@ internal readonly struct Measure
         var elapsed = Stopwatch.GetElapsedTime(_started);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
         var collections = $"{GC.CollectionCount(0) - _gen0}/{GC.CollectionCount(1) - _gen1}/{GC.CollectionCount(2) - _gen2} (paused {(GC.GetTotalPauseDuration() - _pause).TotalMilliseconds:F0} ms)";
-        return new Run(count / elapsed.TotalSeconds, cpu.TotalMicroseconds / count, collections);
+        var allocated = (double)(GC.GetTotalAllocatedBytes(precise: false) - _allocated) / count;
+        return new Run(count / elapsed.TotalSeconds, cpu.TotalMicroseconds / count, allocated, collections);
     }
 }
