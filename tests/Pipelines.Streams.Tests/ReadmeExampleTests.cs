@@ -34,7 +34,20 @@ public sealed class ReadmeExampleTests
                 Source.From(orders)
                     .SelectAsyncPartitioned(4, o => o.CustomerId, PriceAsync)
                     .RunWith(Sink.Seq<PricedOrder>(), system.Materializer())
-                    .ContinueWith(t => done.TrySetResult(t.Result), TaskScheduler.Default);
+                    .ContinueWith(
+                        t =>
+                        {
+                            // A failed stream reports its own error, not a timeout.
+                            if (t.Exception is { } failure)
+                            {
+                                done.TrySetException(failure.InnerExceptions);
+                            }
+                            else
+                            {
+                                done.TrySetResult(t.Result);
+                            }
+                        },
+                        TaskScheduler.Default);
             }));
 
         using var host = builder.Build();
