@@ -19,6 +19,8 @@ internal static class Program
         root.Subcommands.Add(ConsumeCommand.Create());
         root.Subcommands.Add(TopicsCommand.Create());
         root.Subcommands.Add(LagCommand.Create());
+        root.Subcommands.Add(ScheduleCommand.Create());
+        root.Subcommands.Add(CancelCommand.Create());
 
         var invocation = new InvocationConfiguration
         {

@@ -10,6 +10,8 @@ public sealed class CommandHelpTests
     [InlineData("topics describe", "<topic>")]
     [InlineData("topics create", "--replication-factor")]
     [InlineData("lag", "--group")]
+    [InlineData("schedule", "--delay")]
+    [InlineData("cancel", "<id>")]
     public async Task Help_EveryKafkaCommand_PrintsItsUsageAndExitsZero(string command, string mentions)
     {
         var (exitCode, output, error) = await HostProcess.RunAsync(
@@ -26,6 +28,6 @@ public sealed class CommandHelpTests
         var (exitCode, output, _) = await HostProcess.RunAsync(new Dictionary<string, string?>(), BrokerProcessFixture.Patience, "--help");
 
         exitCode.Should().Be(0);
-        output.Should().Contain("produce <topic>").And.Contain("consume <topic>").And.Contain("topics").And.Contain("lag");
+        output.Should().Contain("produce <topic>").And.Contain("consume <topic>").And.Contain("topics").And.Contain("lag").And.Contain("schedule <topic>").And.Contain("cancel <id>");
     }
 }
