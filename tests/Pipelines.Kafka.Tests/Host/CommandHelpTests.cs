@@ -12,6 +12,7 @@ public sealed class CommandHelpTests
     [InlineData("lag", "--group")]
     [InlineData("schedule", "--delay")]
     [InlineData("cancel", "<id>")]
+    [InlineData("bench", "--quick")]
     public async Task Help_EveryKafkaCommand_PrintsItsUsageAndExitsZero(string command, string mentions)
     {
         var (exitCode, output, error) = await HostProcess.RunAsync(
