@@ -34,7 +34,21 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
     public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithCooperativeSticky_NothingLostAndKeysInOrderWithinEachAssignment() =>
         JoinAndLeaveAsync("cooperative-sticky");
 
-    private async Task JoinAndLeaveAsync(string strategy)
+    [Fact]
+    public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithTheConsumerGroupProtocol_NothingLostAndKeysInOrderWithinEachAssignment() =>
+        JoinAndLeaveAsync("group.protocol=consumer", group => KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group)
+            .WithProperty("max.poll.interval.ms", "3000"));
+
+    private Task JoinAndLeaveAsync(string strategy) =>
+        JoinAndLeaveAsync($"partition.assignment.strategy={strategy}", group => KafkaTestSettings.Consumer(_kafka, group)
+            .WithProperties(new Dictionary<string, string>
+            {
+                ["session.timeout.ms"] = "3000",
+                ["max.poll.interval.ms"] = "3000",
+                ["partition.assignment.strategy"] = strategy,
+            }));
+
+    private async Task JoinAndLeaveAsync(string protocol, Func<string, ConsumerSettings<string, string>> settingsFor)
     {
         const int records = 50_000;
         const int partitions = 6;
@@ -46,11 +60,11 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         // Record i goes to partition i % 6 with key i % 600, so each key lives in one partition and its values grow with i.
         var producing = ProduceAsync(topic, partitions, records, keys);
 
-        var a = Run("a", group, topic, strategy, log);
+        var a = Run("a", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= records / 5, Patience);
-        var b = Run("b", group, topic, strategy, log);
+        var b = Run("b", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= 2 * records / 5 && Assigned(b) > 0, Patience);
-        var c = Run("c", group, topic, strategy, log);
+        var c = Run("c", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= 3 * records / 5 && Assigned(c) > 0, Patience);
         await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
         await producing.WaitAsync(Patience);
@@ -84,7 +98,7 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         var processed = log.ToList();
         processed.Select(p => p.Value).Distinct().Should().HaveCount(records, "no record is lost");
         var duplicates = processed.Count - records;
-        _output.WriteLine($"partition.assignment.strategy={strategy}: processed {processed.Count}, duplicates {duplicates}");
+        _output.WriteLine($"{protocol}: processed {processed.Count}, duplicates {duplicates}");
 
         // Within one uninterrupted assignment of a partition to a consumer, each key's values arrive in order, once.
         foreach (var assignment in processed.GroupBy(p => (p.Consumer, p.Partition, p.Epoch)))
@@ -100,17 +114,10 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         committed.Sum(o => o.Offset.Value).Should().Be(records, "every record ends up committed");
     }
 
-    private (IControl Control, Task<Done> Done, int[] Assigned) Run(string name, string group, string topic, string strategy, ConcurrentQueue<Processed> log)
+    private (IControl Control, Task<Done> Done, int[] Assigned) Run(string name, ConsumerSettings<string, string> settings, string topic, ConcurrentQueue<Processed> log)
     {
         var assigned = new int[1];
         var handler = new PartitionAssignmentHandler(onAssigned: (parts, _) => Interlocked.Add(ref assigned[0], parts.Count));
-        var settings = KafkaTestSettings.Consumer(_kafka, group)
-            .WithProperties(new Dictionary<string, string>
-            {
-                ["session.timeout.ms"] = "3000",
-                ["max.poll.interval.ms"] = "3000",
-                ["partition.assignment.strategy"] = strategy,
-            });
         var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
             .Select(m =>
             {
