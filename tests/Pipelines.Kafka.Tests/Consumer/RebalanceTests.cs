@@ -39,6 +39,56 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         JoinAndLeaveAsync("group.protocol=consumer", group => KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group)
             .WithProperty("max.poll.interval.ms", "3000"));
 
+    [Fact]
+    public async Task ConsumerGroupProtocol_MemberLeaves_TheOtherTakesOverItsPartitionsIncrementallyAndReadsOnWhereItsCommitsEnd()
+    {
+        const int partitions = 6;
+        const int before = 600;
+        const int after = 600;
+        var topic = await _kafka.CreateTopicAsync(partitions);
+        var group = KafkaClusterFixture.NewGroupId();
+        var log = new ConcurrentQueue<Processed>();
+        var ownedByB = new ConcurrentDictionary<int, byte>();
+        var revokedFromB = 0;
+        await _kafka.ProduceBatchAsync(topic, Enumerable.Range(0, before).Select(i => Numbered(i)));
+
+        var a = Run("a", KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group), topic, log);
+        await Eventually.TrueAsync(() => log.Count >= before, Patience);
+        var handler = new PartitionAssignmentHandler(
+            onAssigned: (parts, _) =>
+            {
+                foreach (var tp in parts)
+                {
+                    ownedByB[tp.Partition.Value] = 0;
+                }
+            },
+            onRevoked: (parts, consumer) =>
+            {
+                Interlocked.Add(ref revokedFromB, parts.Count);
+                foreach (var tp in parts)
+                {
+                    ownedByB.TryRemove(tp.Partition.Value, out _);
+                }
+            });
+        var b = Run("b", KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group), topic, log, handler);
+
+        // The broker's assignor moves half of a's partitions to b while a keeps the others.
+        await Eventually.TrueAsync(() => ownedByB.Count == partitions / 2, Patience);
+        await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
+        await Eventually.TrueAsync(() => ownedByB.Count == partitions, Patience);
+        await _kafka.ProduceBatchAsync(topic, Enumerable.Range(before, after).Select(i => Numbered(i)));
+        await Eventually.TrueAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(o => o.Offset.Value) == before + after, Patience);
+        var revokedWhileTakingOver = Volatile.Read(ref revokedFromB);
+        await b.Control.DrainAndShutdown(b.Done).WaitAsync(Patience);
+
+        var processed = log.ToList();
+        processed.Select(p => p.Value).Distinct().Should().HaveCount(before + after, "no record is lost");
+        processed.Where(p => p.Value >= before).Should().OnlyContain(p => p.Consumer == "b", "a left before these were produced");
+        processed.Where(p => p.Value >= before).Select(p => p.Value).Should().OnlyHaveUniqueItems("b reads on where a's commits end");
+        revokedWhileTakingOver.Should().Be(0, "b keeps what it was given while it takes over a's partitions");
+        _output.WriteLine($"group.protocol=consumer, takeover: processed {processed.Count}, duplicates {processed.Count - before - after}");
+    }
+
     private Task JoinAndLeaveAsync(string strategy) =>
         JoinAndLeaveAsync($"partition.assignment.strategy={strategy}", group => KafkaTestSettings.Consumer(_kafka, group)
             .WithProperties(new Dictionary<string, string>
@@ -114,10 +164,17 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         committed.Sum(o => o.Offset.Value).Should().Be(records, "every record ends up committed");
     }
 
-    private (IControl Control, Task<Done> Done, int[] Assigned) Run(string name, ConsumerSettings<string, string> settings, string topic, ConcurrentQueue<Processed> log)
+    private (IControl Control, Task<Done> Done, int[] Assigned) Run(
+        string name, ConsumerSettings<string, string> settings, string topic, ConcurrentQueue<Processed> log, PartitionAssignmentHandler? observer = null)
     {
         var assigned = new int[1];
-        var handler = new PartitionAssignmentHandler(onAssigned: (parts, _) => Interlocked.Add(ref assigned[0], parts.Count));
+        var handler = new PartitionAssignmentHandler(
+            onAssigned: (parts, consumer) =>
+            {
+                Interlocked.Add(ref assigned[0], parts.Count);
+                observer?.OnAssigned(parts, consumer);
+            },
+            onRevoked: (parts, consumer) => observer?.OnRevoked(parts, consumer));
         var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
             .Select(m =>
             {
@@ -148,6 +205,9 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
             await Task.WhenAll(deliveries);
         }
     }
+
+    private static Message<string, string> Numbered(int i) =>
+        new() { Key = $"key-{i % 60}", Value = i.ToString(CultureInfo.InvariantCulture) };
 
     private sealed record Processed(string Consumer, int Partition, int Epoch, string Key, int Value);
 }
