@@ -30,8 +30,8 @@ public sealed class ConsumerSettings<TKey, TValue>
 
     /// <summary>
     /// The librdkafka properties (<c>kafka-clients</c>), keys as librdkafka names them: what the client is given. With
-    /// <c>group.protocol = consumer</c> the reference configuration's <c>partition.assignment.strategy</c> is left out
-    /// (<see cref="ConsumerGroupProtocol"/>).
+    /// <c>group.protocol = consumer</c> (KIP-848) the reference configuration's <c>partition.assignment.strategy</c> is left
+    /// out, since librdkafka refuses it there; the classic protocol's other properties are settings errors then.
     /// </summary>
     public IReadOnlyDictionary<string, string> Properties => ClientMap;
 
