@@ -289,6 +289,81 @@ public sealed class ConsumerSettingsTests : IDisposable
             "akka.kafka.consumer.kafka-clients: 'sasl.password' must be a string, number, boolean or list of them (user.conf:1:");
     }
 
+    [Fact]
+    public void Create_WithConsumerGroupProtocol_LeavesTheReferenceAssignmentStrategyOutSoLibrdkafkaAcceptsIt()
+    {
+        var config = PipelinesConfiguration.ParseString("akka.kafka.consumer.kafka-clients { group.protocol = consumer, group.id = g, bootstrap.servers = \"localhost:1\" }");
+
+        var settings = ConsumerSettings<string, string>.Create(config, null, null);
+
+        settings.Properties.Should().NotContainKey("partition.assignment.strategy");
+        settings.GetProperty("partition.assignment.strategy").Should().BeNull();
+        settings.ToString().Should().NotContain("partition.assignment.strategy");
+        var consumerConfig = settings.CreateConsumerConfig();
+        consumerConfig.PartitionAssignmentStrategy.Should().BeNull();
+        consumerConfig.GroupProtocol.Should().Be(GroupProtocol.Consumer);
+        consumerConfig.EnableAutoCommit.Should().BeFalse("the other reference properties are still sent");
+        using var consumer = new ConsumerBuilder<string, string>(consumerConfig).Build();
+        consumer.Name.Should().NotBeNullOrEmpty();
+
+        // What the client would say had the reference's strategy been sent along.
+        consumerConfig.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+        var refused = () => new ConsumerBuilder<string, string>(consumerConfig).Build();
+        refused.Should().Throw<InvalidOperationException>().WithMessage("*partition.assignment.strategy*group.protocol=consumer*");
+    }
+
+    [Fact]
+    public void Create_WithConsumerGroupProtocolAndClassicOnlyProperties_ReportsEachWithWhatReplacesIt()
+    {
+        var config = PipelinesConfiguration.ParseString("""
+            akka.kafka.consumer.kafka-clients {
+              group.protocol = consumer
+              partition.assignment.strategy = "range,roundrobin"
+              session.timeout.ms = 6000
+              heartbeat.interval.ms = 500
+              # Quoted: unquoted, it would turn group.protocol into an object.
+              "group.protocol.type" = consumer
+            }
+            """);
+
+        var act = () => ConsumerSettings<string, string>.Create(config, null, null);
+
+        var problems = act.Should().Throw<SettingsException>().Which.Problems;
+        problems.Should().HaveCount(4);
+        problems.Should().ContainSingle(p => p.StartsWith("akka.kafka.consumer.kafka-clients.partition.assignment.strategy: is not supported with group.protocol = consumer", StringComparison.Ordinal)
+            && p.Contains("group.remote.assignor", StringComparison.Ordinal));
+        problems.Should().ContainSingle(p => p.StartsWith("akka.kafka.consumer.kafka-clients.session.timeout.ms: is not supported with group.protocol = consumer", StringComparison.Ordinal)
+            && p.Contains("group.consumer.session.timeout.ms", StringComparison.Ordinal));
+        problems.Should().ContainSingle(p => p.StartsWith("akka.kafka.consumer.kafka-clients.heartbeat.interval.ms: is not supported with group.protocol = consumer", StringComparison.Ordinal)
+            && p.Contains("group.consumer.heartbeat.interval.ms", StringComparison.Ordinal));
+        problems.Should().ContainSingle(p => p.StartsWith("akka.kafka.consumer.kafka-clients.group.protocol.type: is not supported with group.protocol = consumer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WithProperty_ConsumerGroupProtocolOverAClassicSessionTimeout_ThrowsNamingTheKey()
+    {
+        var settings = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null)
+            .WithProperty("session.timeout.ms", "6000");
+
+        var act = () => settings.WithProperty("group.protocol", "CONSUMER");
+
+        act.Should().Throw<SettingsException>().Which.Problems.Should().ContainSingle()
+            .Which.Should().StartWith("akka.kafka.consumer.kafka-clients.session.timeout.ms: is not supported with group.protocol = consumer");
+    }
+
+    [Fact]
+    public void WithProperty_BackToTheClassicProtocol_SendsTheReferenceAssignmentStrategyAgain()
+    {
+        var consumerProtocol = ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null)
+            .WithProperty("group.protocol", "consumer");
+
+        var classic = consumerProtocol.WithProperty("group.protocol", "classic");
+
+        consumerProtocol.Properties.Should().NotContainKey("partition.assignment.strategy");
+        classic.Properties.Should().Contain("partition.assignment.strategy", "cooperative-sticky");
+        classic.CreateConsumerConfig().PartitionAssignmentStrategy.Should().Be(PartitionAssignmentStrategy.CooperativeSticky);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private string Write(string text)

@@ -99,5 +99,35 @@ public sealed class BrokerFaultTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
         control.Metrics.CommitFailures.Should().Be(0);
     }
 
+    [Fact]
+    public async Task CommittableSource_ConsumerGroupProtocolCommitRefusedWithAStaleMemberEpoch_CommitsAgainWithoutLoss()
+    {
+        const int records = 300;
+        var topic = await _kafka.CreateTopicAsync(partitions: 2);
+        var group = KafkaClusterFixture.NewGroupId();
+        var processed = new ConcurrentDictionary<string, int>();
+        var settings = KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group).WithCommitTimeout(TimeSpan.FromSeconds(30));
+
+        // The member's epoch moving on while a commit is under way (KIP-848): librdkafka hands the refusal of a commit the
+        // application asked for back to it instead of retrying.
+        Cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, ErrorCode.StaleMemberEpoch, ErrorCode.StaleMemberEpoch);
+        var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic))
+            .Select(m =>
+            {
+                processed.AddOrUpdate(m.Record.Message.Value, 1, (_, n) => n + 1);
+                return m.CommittableOffset;
+            })
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer(maxBatch: 50)), Keep.Both)
+            .Run(_materializer);
+        await TestProducer.ProduceAsync(_kafka, topic, 2, records, firstValue: 0);
+
+        await Eventually.TrueAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(c => c.Offset.Value) == records, Patience);
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        processed.Keys.Select(int.Parse).Order().Should().Equal(Enumerable.Range(0, records), "no record is lost");
+        control.Metrics.CommitFailures.Should().Be(0);
+        control.Metrics.CommitRetries.Should().BeGreaterThanOrEqualTo(1, "the refused commits were sent again");
+    }
+
     private void Mark(string what) => _output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} phase: {what}");
 }

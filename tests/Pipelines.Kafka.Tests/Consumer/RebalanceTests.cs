@@ -34,7 +34,71 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
     public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithCooperativeSticky_NothingLostAndKeysInOrderWithinEachAssignment() =>
         JoinAndLeaveAsync("cooperative-sticky");
 
-    private async Task JoinAndLeaveAsync(string strategy)
+    [Fact]
+    public Task ThreeConsumers_JoinAndLeaveWhileRecordsFlowWithTheConsumerGroupProtocol_NothingLostAndKeysInOrderWithinEachAssignment() =>
+        JoinAndLeaveAsync("group.protocol=consumer", group => KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group)
+            .WithProperty("max.poll.interval.ms", "3000"));
+
+    [Fact]
+    public async Task ConsumerGroupProtocol_MemberLeaves_TheOtherTakesOverItsPartitionsIncrementallyAndReadsOnWhereItsCommitsEnd()
+    {
+        const int partitions = 6;
+        const int before = 600;
+        const int after = 600;
+        var topic = await _kafka.CreateTopicAsync(partitions);
+        var group = KafkaClusterFixture.NewGroupId();
+        var log = new ConcurrentQueue<Processed>();
+        var ownedByB = new ConcurrentDictionary<int, byte>();
+        var revokedFromB = 0;
+        await _kafka.ProduceBatchAsync(topic, Enumerable.Range(0, before).Select(i => Numbered(i)));
+
+        var a = Run("a", KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group), topic, log);
+        await Eventually.TrueAsync(() => log.Count >= before, Patience);
+        var handler = new PartitionAssignmentHandler(
+            onAssigned: (parts, _) =>
+            {
+                foreach (var tp in parts)
+                {
+                    ownedByB[tp.Partition.Value] = 0;
+                }
+            },
+            onRevoked: (parts, consumer) =>
+            {
+                Interlocked.Add(ref revokedFromB, parts.Count);
+                foreach (var tp in parts)
+                {
+                    ownedByB.TryRemove(tp.Partition.Value, out _);
+                }
+            });
+        var b = Run("b", KafkaTestSettings.ConsumerOnConsumerProtocol(_kafka, group), topic, log, handler);
+
+        // The broker's assignor moves half of a's partitions to b while a keeps the others.
+        await Eventually.TrueAsync(() => ownedByB.Count == partitions / 2, Patience);
+        await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
+        await Eventually.TrueAsync(() => ownedByB.Count == partitions, Patience);
+        await _kafka.ProduceBatchAsync(topic, Enumerable.Range(before, after).Select(i => Numbered(i)));
+        await Eventually.TrueAsync(async () => (await _kafka.GetCommittedOffsetsAsync(group, topic)).Sum(o => o.Offset.Value) == before + after, Patience);
+        var revokedWhileTakingOver = Volatile.Read(ref revokedFromB);
+        await b.Control.DrainAndShutdown(b.Done).WaitAsync(Patience);
+
+        var processed = log.ToList();
+        processed.Select(p => p.Value).Distinct().Should().HaveCount(before + after, "no record is lost");
+        processed.Where(p => p.Value >= before).Should().OnlyContain(p => p.Consumer == "b", "a left before these were produced");
+        processed.Where(p => p.Value >= before).Select(p => p.Value).Should().OnlyHaveUniqueItems("b reads on where a's commits end");
+        revokedWhileTakingOver.Should().Be(0, "b keeps what it was given while it takes over a's partitions");
+        _output.WriteLine($"group.protocol=consumer, takeover: processed {processed.Count}, duplicates {processed.Count - before - after}");
+    }
+
+    private Task JoinAndLeaveAsync(string strategy) =>
+        JoinAndLeaveAsync($"partition.assignment.strategy={strategy}", group => KafkaTestSettings.Consumer(_kafka, group)
+            .WithProperties(new Dictionary<string, string>
+            {
+                ["session.timeout.ms"] = "3000",
+                ["max.poll.interval.ms"] = "3000",
+                ["partition.assignment.strategy"] = strategy,
+            }));
+
+    private async Task JoinAndLeaveAsync(string protocol, Func<string, ConsumerSettings<string, string>> settingsFor)
     {
         const int records = 50_000;
         const int partitions = 6;
@@ -46,11 +110,11 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         // Record i goes to partition i % 6 with key i % 600, so each key lives in one partition and its values grow with i.
         var producing = ProduceAsync(topic, partitions, records, keys);
 
-        var a = Run("a", group, topic, strategy, log);
+        var a = Run("a", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= records / 5, Patience);
-        var b = Run("b", group, topic, strategy, log);
+        var b = Run("b", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= 2 * records / 5 && Assigned(b) > 0, Patience);
-        var c = Run("c", group, topic, strategy, log);
+        var c = Run("c", settingsFor(group), topic, log);
         await Eventually.TrueAsync(() => log.Count >= 3 * records / 5 && Assigned(c) > 0, Patience);
         await a.Control.DrainAndShutdown(a.Done).WaitAsync(Patience);
         await producing.WaitAsync(Patience);
@@ -84,7 +148,7 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         var processed = log.ToList();
         processed.Select(p => p.Value).Distinct().Should().HaveCount(records, "no record is lost");
         var duplicates = processed.Count - records;
-        _output.WriteLine($"partition.assignment.strategy={strategy}: processed {processed.Count}, duplicates {duplicates}");
+        _output.WriteLine($"{protocol}: processed {processed.Count}, duplicates {duplicates}");
 
         // Within one uninterrupted assignment of a partition to a consumer, each key's values arrive in order, once.
         foreach (var assignment in processed.GroupBy(p => (p.Consumer, p.Partition, p.Epoch)))
@@ -100,17 +164,17 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
         committed.Sum(o => o.Offset.Value).Should().Be(records, "every record ends up committed");
     }
 
-    private (IControl Control, Task<Done> Done, int[] Assigned) Run(string name, string group, string topic, string strategy, ConcurrentQueue<Processed> log)
+    private (IControl Control, Task<Done> Done, int[] Assigned) Run(
+        string name, ConsumerSettings<string, string> settings, string topic, ConcurrentQueue<Processed> log, PartitionAssignmentHandler? observer = null)
     {
         var assigned = new int[1];
-        var handler = new PartitionAssignmentHandler(onAssigned: (parts, _) => Interlocked.Add(ref assigned[0], parts.Count));
-        var settings = KafkaTestSettings.Consumer(_kafka, group)
-            .WithProperties(new Dictionary<string, string>
+        var handler = new PartitionAssignmentHandler(
+            onAssigned: (parts, consumer) =>
             {
-                ["session.timeout.ms"] = "3000",
-                ["max.poll.interval.ms"] = "3000",
-                ["partition.assignment.strategy"] = strategy,
-            });
+                Interlocked.Add(ref assigned[0], parts.Count);
+                observer?.OnAssigned(parts, consumer);
+            },
+            onRevoked: (parts, consumer) => observer?.OnRevoked(parts, consumer));
         var (control, done) = KafkaConsumer.CommittableSource(settings, Subscriptions.Topics(topic).WithPartitionAssignmentHandler(handler))
             .Select(m =>
             {
@@ -141,6 +205,9 @@ public sealed class RebalanceTests : Akka.TestKit.Xunit2.TestKit, IClassFixture<
             await Task.WhenAll(deliveries);
         }
     }
+
+    private static Message<string, string> Numbered(int i) =>
+        new() { Key = $"key-{i % 60}", Value = i.ToString(CultureInfo.InvariantCulture) };
 
     private sealed record Processed(string Consumer, int Partition, int Epoch, string Key, int Value);
 }

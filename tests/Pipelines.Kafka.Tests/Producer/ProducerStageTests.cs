@@ -184,6 +184,37 @@ public sealed class ProducerStageTests : Akka.TestKit.Xunit2.TestKit
         emitted.Should().Equal(0, 1, 2, 3, 4);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(100_000)]
+    public async Task PlainSink_ReportsRacingTheStageFromAnotherThread_NoWakeUpIsLostAndEveryRecordIsAwaited(int parallelism)
+    {
+        // Reports arrive the moment records are sent, on another thread, while the stage decides whether it waits for them:
+        // at the bound (1, 3) it waits on every few records, within it (100,000) only once upstream has completed.
+        const int count = 20_000;
+        using var stop = new CancellationTokenSource();
+        var delivered = 0;
+        var reporter = Task.Run(async () =>
+        {
+            await foreach (var sent in _producer.Produced.ReadAllAsync(stop.Token))
+            {
+                // Counted before it is reported, so that the count is complete when the sink completes.
+                Interlocked.Increment(ref delivered);
+                _producer.Deliver(sent);
+            }
+        });
+
+        await Source.From(Enumerable.Range(0, count).Select(Record))
+            .RunWith(KafkaProducer.PlainSink(Settings(parallelism), _producer), _materializer)
+            .WaitAsync(Patience);
+
+        Volatile.Read(ref delivered).Should().Be(count, "the sink completes only once every record is reported");
+        _producer.MaxOutstanding.Should().BeLessThanOrEqualTo(parallelism);
+        await stop.CancelAsync();
+        await reporter.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
     [Fact]
     public async Task PlainSink_UpstreamCompletesWithDeliveriesOutstanding_CompletesAfterTheLastDelivery()
     {

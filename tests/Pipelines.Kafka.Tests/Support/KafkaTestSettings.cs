@@ -24,6 +24,23 @@ public static class KafkaTestSettings
             })
             .WithStopTimeout(TimeSpan.Zero);
 
+    /// <summary>
+    /// Consumer settings on the KIP-848 consumer group protocol: as <see cref="Consumer(KafkaClusterFixture, string)"/>
+    /// without the classic protocol's session timeout and heartbeat interval (the broker sets them).
+    /// </summary>
+    public static ConsumerSettings<string, string> ConsumerOnConsumerProtocol(KafkaClusterFixture kafka, string groupId) =>
+        ConsumerSettings<string, string>.Create(PipelinesConfiguration.Reference(), null, null)
+            .WithBootstrapServers(kafka.BootstrapServers)
+            .WithGroupId(groupId)
+            .WithProperties(new Dictionary<string, string>
+            {
+                ["group.protocol"] = "consumer",
+                ["auto.offset.reset"] = "earliest",
+                ["fetch.wait.max.ms"] = "50",
+                ["topic.metadata.refresh.interval.ms"] = "1000",
+            })
+            .WithStopTimeout(TimeSpan.Zero);
+
     public static CommitterSettings Committer(int maxBatch = 100) =>
         CommitterSettings.Default.WithMaxBatch(maxBatch).WithMaxInterval(TimeSpan.FromMilliseconds(200));
 }

@@ -263,6 +263,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
                 return CommitOutcome.NothingToCommit;
             case ErrorCode.IllegalGeneration:
             case ErrorCode.UnknownMemberId:
+            case ErrorCode.FencedMemberEpoch:
             case ErrorCode.Local_State:
             case ErrorCode.Local_UnknownPartition:
             case ErrorCode.Local_AssignmentLost:
@@ -280,6 +281,9 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
             case ErrorCode.GroupCoordinatorNotAvailable:
             case ErrorCode.NotCoordinatorForGroup:
             case ErrorCode.RebalanceInProgress:
+            // The consumer protocol (KIP-848): the member's epoch moved on while the commit was under way; librdkafka
+            // retries only its automatic commits, and the next attempt carries the new epoch.
+            case ErrorCode.StaleMemberEpoch:
             case ErrorCode.NotEnoughReplicas:
             case ErrorCode.NotEnoughReplicasAfterAppend:
             case ErrorCode.LeaderNotAvailable:

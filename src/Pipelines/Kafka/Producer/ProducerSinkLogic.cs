@@ -17,9 +17,12 @@ namespace Pipelines.Kafka;
 /// record whose delivery is reported frees its place at once, whatever the records sent before it are waiting for.
 /// </para>
 /// <para>
-/// On the client's thread a handler counts the report (a counter on a cache line of its own), queues it if it failed,
-/// and schedules one async callback on the stage if none is pending; the callback processes every report that has arrived
-/// by then. The stage reads the shared counter only when its last reading says the parallelism is used up, or to complete.
+/// On the client's thread a handler counts the report (a counter on a cache line of its own) and queues it if it failed.
+/// It wakes the stage (one async callback, unless one is pending; the callback processes every report that has arrived by
+/// then) only for a failure, or when the stage announced that it waits for reports: its parallelism is used up, or upstream
+/// completed with records in flight. While records flow within the parallelism, reports cost the stage nothing, not even
+/// an actor message. The stage reads the shared counter only when its last reading says the parallelism is used up, or to
+/// complete.
 /// </para>
 /// <para>
 /// A failed delivery is put to the supervision decider as a <see cref="KafkaProduceException{TKey, TValue}"/> whose
@@ -100,6 +103,17 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Not while a record waits for the client's full queue: the retry timer wakes the stage then. Failed reports wake it
+    /// whatever this says.
+    /// </remarks>
+    private protected override bool NeedsReports =>
+        _waiting is null && (_sent - _acknowledgedSeen >= Parallelism || (UpstreamFinished && _sent != _acknowledgedSeen));
+
+    /// <inheritdoc />
+    private protected override bool ReportsArrivedSinceProgress() => Volatile.Read(ref _acknowledged.Value) != _acknowledgedSeen;
+
+    /// <inheritdoc />
     /// <remarks>A record the client's full queue refused counts too: it was not acknowledged either.</remarks>
     private protected override int Unacknowledged() => (int)(_sent - ReadAcknowledged()) + (_waiting is null ? 0 : 1);
 
@@ -139,10 +153,17 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
         if (report.Error.IsError)
         {
             _failedReports.Enqueue(report);
+            Interlocked.Increment(ref _acknowledged.Value);
+            ScheduleDeliveriesDrain();
+            return;
         }
 
-        // The increment is the full fence the drain needs after the report is recorded.
+        // The increment is the full fence the drain needs after the report is recorded, and the one between recording
+        // it and reading whether the stage waits for it.
         Interlocked.Increment(ref _acknowledged.Value);
-        ScheduleDeliveriesDrain();
+        if (ReportsAwaited)
+        {
+            ScheduleDeliveriesDrain();
+        }
     }
 }

@@ -40,6 +40,9 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
     // Written by delivery handlers on the client's thread: whether a drain of the reports is scheduled on the stream's thread.
     private PaddedInt _drainScheduled;
 
+    // Written by the stage, read by delivery handlers: whether the stage waits for reports to go on (see NeedsReports).
+    private PaddedInt _reportsAwaited;
+
     protected ProducerStageLogic(
         Shape shape, Inlet<TIn> inlet, ProducerSettings<TKey, TValue> settings, IProducer<TKey, TValue>? sharedProducer, Attributes inheritedAttributes)
         : base(shape)
@@ -132,25 +135,68 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
     /// <summary>Ends the stage normally: upstream completed and every delivery was reported and handed on.</summary>
     protected virtual void Finish() => CompleteStage();
 
+    /// <summary>Whether upstream has completed (the stage finishes once it is idle).</summary>
+    protected bool UpstreamFinished => _upstreamFinished;
+
+    /// <summary>
+    /// Whether the stage can go on only once more deliveries are reported (the parallelism is used up, or upstream
+    /// completed with records in flight). A stage whose delivery handler reports only when this says so (<see cref="ReportsAwaited"/>)
+    /// overrides it; by default the stage hears of every report.
+    /// </summary>
+    private protected virtual bool NeedsReports => false;
+
+    /// <summary>
+    /// Whether the stage waits for reports (see <see cref="NeedsReports"/>); read by a delivery handler after it recorded
+    /// its report with a full fence, written by the stage with one before it looks at the reports again.
+    /// </summary>
+    private protected bool ReportsAwaited => Volatile.Read(ref _reportsAwaited.Value) != 0;
+
     /// <summary>Processes whatever can progress: deliveries, records waiting to be sent, results, demand, completion.</summary>
     protected void Pump()
     {
-        if (_finished || !Progress())
+        while (true)
         {
-            return;
-        }
+            if (_finished || !Progress())
+            {
+                return;
+            }
 
-        if (HasRoom && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
-        {
-            Pull(_in);
-        }
+            if (HasRoom && !_upstreamFinished && !IsClosed(_in) && !HasBeenPulled(_in))
+            {
+                Pull(_in);
+            }
 
-        if (_upstreamFinished && IsIdle)
-        {
-            _finished = true;
-            Finish();
+            if (_upstreamFinished && IsIdle)
+            {
+                _finished = true;
+                Finish();
+                return;
+            }
+
+            if (!NeedsReports)
+            {
+                // Nothing waits for reports: the handlers count them without waking the stage.
+                if (_reportsAwaited.Value != 0)
+                {
+                    Volatile.Write(ref _reportsAwaited.Value, 0);
+                }
+
+                return;
+            }
+
+            // A full fence between announcing the wait and looking at the reports again, against the handler's between
+            // recording a report and reading the announcement: either the handler wakes the stage, or the stage sees the
+            // report here and goes round once more.
+            Interlocked.Exchange(ref _reportsAwaited.Value, 1);
+            if (!ReportsArrivedSinceProgress())
+            {
+                return;
+            }
         }
     }
+
+    /// <summary>Whether reports arrived since <see cref="Progress"/> last looked (only asked when <see cref="NeedsReports"/> is overridden).</summary>
+    private protected virtual bool ReportsArrivedSinceProgress() => false;
 
     /// <summary>Fails the stage with upstream's failure.</summary>
     protected void OnUpstreamFailed(Exception cause)

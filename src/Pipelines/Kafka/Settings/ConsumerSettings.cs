@@ -28,8 +28,12 @@ public sealed class ConsumerSettings<TKey, TValue>
     /// <summary>Deserializes message values.</summary>
     public IDeserializer<TValue> ValueDeserializer { get; private set; } = null!;
 
-    /// <summary>The librdkafka properties (<c>kafka-clients</c>), keys as librdkafka names them.</summary>
-    public IReadOnlyDictionary<string, string> Properties => PropertyMap;
+    /// <summary>
+    /// The librdkafka properties (<c>kafka-clients</c>), keys as librdkafka names them: what the client is given. With
+    /// <c>group.protocol = consumer</c> (KIP-848) the reference configuration's <c>partition.assignment.strategy</c> is left
+    /// out, since librdkafka refuses it there; the classic protocol's other properties are settings errors then.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Properties => ClientMap;
 
     /// <summary><c>bootstrap.servers</c> of <see cref="Properties"/>; null means the embedded cluster.</summary>
     public string? BootstrapServers => GetProperty("bootstrap.servers");
@@ -67,7 +71,10 @@ public sealed class ConsumerSettings<TKey, TValue>
     /// <summary>The most messages one poll round takes before serving demand again (<c>max-poll-records</c>).</summary>
     public int MaxPollRecords { get; private set; }
 
+    // The properties as configured, and as the client is given them (derived on every change, see ConsumerGroupProtocol).
     private ImmutableSortedDictionary<string, string> PropertyMap { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    private ImmutableSortedDictionary<string, string> ClientMap { get; set; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>
     /// Reads <c>akka.kafka.consumer</c> from <paramref name="config"/> (the whole configuration, or that section itself),
@@ -118,8 +125,8 @@ public sealed class ConsumerSettings<TKey, TValue>
     public static ConsumerSettings<TKey, TValue> Create(IDeserializer<TKey>? keyDeserializer, IDeserializer<TValue>? valueDeserializer) =>
         Create(PipelinesConfiguration.Load(), keyDeserializer, valueDeserializer);
 
-    /// <summary>Returns a librdkafka property, or null when it is not set.</summary>
-    public string? GetProperty(string key) => PropertyMap.GetValueOrDefault(key);
+    /// <summary>Returns a librdkafka property as the client is given it (<see cref="Properties"/>), or null when it is not set.</summary>
+    public string? GetProperty(string key) => ClientMap.GetValueOrDefault(key);
 
     /// <summary>Returns a copy with <c>bootstrap.servers</c> set.</summary>
     public ConsumerSettings<TKey, TValue> WithBootstrapServers(string bootstrapServers) => WithProperty("bootstrap.servers", bootstrapServers);
@@ -187,7 +194,7 @@ public sealed class ConsumerSettings<TKey, TValue>
     public ConsumerSettings<TKey, TValue> WithMaxPollRecords(int maxPollRecords) => With(s => s.MaxPollRecords = maxPollRecords);
 
     /// <summary>Creates the Confluent.Kafka configuration: <see cref="Properties"/> verbatim.</summary>
-    public ConsumerConfig CreateConsumerConfig() => new(new Dictionary<string, string>(PropertyMap, StringComparer.Ordinal));
+    public ConsumerConfig CreateConsumerConfig() => new(new Dictionary<string, string>(ClientMap, StringComparer.Ordinal));
 
     /// <summary>
     /// Lists every setting with its HOCON name, and the librdkafka properties with secret values (<see cref="SecretKeys"/>)
@@ -198,7 +205,7 @@ public sealed class ConsumerSettings<TKey, TValue>
         + $"value-deserializer={ValueDeserializer?.GetType().Name}, poll-interval={PollInterval}, poll-timeout={PollTimeout}, "
         + $"stop-timeout={StopTimeout}, close-timeout={CloseTimeout}, commit-timeout={CommitTimeout}, commit-time-warning={CommitTimeWarning}, "
         + $"partition-handler-warning={PartitionHandlerWarning}, buffer-size={BufferSize}, max-poll-records={MaxPollRecords}, "
-        + $"kafka-clients={KafkaClientProperties.Describe(PropertyMap)})";
+        + $"kafka-clients={KafkaClientProperties.Describe(ClientMap)})";
 
     private ConsumerSettings<TKey, TValue> With(Action<ConsumerSettings<TKey, TValue>> change)
     {
@@ -216,6 +223,8 @@ public sealed class ConsumerSettings<TKey, TValue>
             $"no deserializer was given for key type {typeof(TKey).Name} and Confluent.Kafka has no built-in one; pass one to Create");
         problems.Check(ValueDeserializer is not null, "value-deserializer",
             $"no deserializer was given for value type {typeof(TValue).Name} and Confluent.Kafka has no built-in one; pass one to Create");
+        // Validation derives what the client is given, so that every copy (Create, With…) has it checked and current.
+        ClientMap = ConsumerGroupProtocol.ClientProperties(PropertyMap, problems);
         Positive(problems, PollInterval, "poll-interval");
         NotNegative(problems, PollTimeout, "poll-timeout");
         NotNegative(problems, StopTimeout, "stop-timeout");
