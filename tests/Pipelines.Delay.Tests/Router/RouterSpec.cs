@@ -131,7 +131,9 @@ public abstract class RouterSpec : KafkaSpec
         Kafka.ConsumeAllAsync<byte[], byte[]>(topic, expected, Patience);
 
     /// <summary>The delay id a delivered record carries.</summary>
-    protected static DelayMessageId IdOf(ConsumeResult<byte[], byte[]> record) =>
+    protected static DelayMessageId IdOf(ConsumeResult<byte[], byte[]> record) => IdOfRecord(record);
+
+    internal static DelayMessageId IdOfRecord(ConsumeResult<byte[], byte[]> record) =>
         DelayMessageId.Parse(System.Text.Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes(PipelinesHeaders.DelayId)));
 
     private static DateTimeOffset? MinHead(IReadOnlyList<DelayRouterControl> routers) =>

@@ -265,6 +265,13 @@ public static class DelayRouter
 
         settings = settings.WithGroupId(delay.RouterGroupId).WithProperty("auto.offset.reset", "earliest");
 
+        // A router holds a partition's head for up to the largest tier's delay by design; only a head held longer is stuck.
+        var largest = delay.Tiers[^1] + TimeSpan.FromMinutes(1);
+        if (settings.CommitTimeWarning < largest)
+        {
+            settings = settings.WithCommitTimeWarning(largest);
+        }
+
         // The connector reports lag (the pending messages per tier) from librdkafka's statistics.
         return settings.GetProperty("statistics.interval.ms") is null ? settings.WithProperty("statistics.interval.ms", "1000") : settings;
     }
