@@ -53,9 +53,16 @@ internal sealed class DelaySuite : IBenchmarkSuite
         var router = DelayRouter.Run(system, settings, DelayRouterSettings.Create(system), ConsumerSettings(cluster), ProducerSettings(cluster));
         await WaitAsync(() => router.Metrics.Consumer.Partitions.Count == settings.Tiers.Count * Partitions, TimeSpan.FromSeconds(60), "the router's assignment", cancellationToken).ConfigureAwait(false);
 
+        var started = new Stopwatch();
+        using var progress = new Timer(_ =>
+        {
+            var m = router.Metrics;
+            Console.WriteLine($"  t={started.Elapsed.TotalSeconds:F1}s delivered {m.Delivered:N0} hops {m.Cascaded:N0} held {m.Held:N0} in flight {m.InFlight:N0} read {m.Consumer.RecordsReceived:N0} target {watcher.Count:N0} cancellations read as of {m.CancellationsReadAsOf:HH:mm:ss.fff} now {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+        });
         var random = new Random(1);
         var value = new byte[100];
-        var started = Stopwatch.StartNew();
+        started.Start();
+        progress.Change(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var inFlight = new List<Task>(1000);
         for (var i = 0; i < count; i++)
         {

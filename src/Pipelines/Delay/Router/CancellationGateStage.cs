@@ -6,23 +6,26 @@ namespace Pipelines.Delay;
 
 /// <summary>
 /// Decides what happens to each released record, on the router's clock: not due yet → the tier for its remaining
-/// delay; due → asks the cancellation registry, and holds the record while the registry has not read the cancellation
-/// topic as of its due time (a catch-up is requested and its end wakes the stage; nothing polls).
+/// delay; due → asks the cancellation registry. Due records wait in a bounded FIFO while the registry has not read the
+/// cancellation topic as of their due time (a catch-up is requested and its end wakes the stage; nothing polls), and
+/// records behind them keep flowing: one catch-up releases every record that waited for it.
 /// </summary>
 /// <remarks>
-/// Holds one record. Emits when the held record is decided and downstream pulls; back-pressures while it waits for the
-/// cancellation topic; completes when upstream completes and the held record was emitted; fails when the cancellation
-/// reader fails.
+/// Holds at most <c>capacity</c> records (waiting plus decided). Emits when a record is decided and downstream pulls;
+/// back-pressures when it holds <c>capacity</c> records; completes when upstream completes and every held record was
+/// emitted; fails when the cancellation reader fails. Due records leave in arrival order.
 /// </remarks>
 internal sealed class CancellationGateStage : GraphStage<FlowShape<RoutedRecord, RoutedRecord>>
 {
     private readonly RouterCancellationReader _cancellations;
     private readonly DelayTiers _tiers;
+    private readonly int _capacity;
 
-    public CancellationGateStage(RouterCancellationReader cancellations, DelayTiers tiers)
+    public CancellationGateStage(RouterCancellationReader cancellations, DelayTiers tiers, int capacity)
     {
         _cancellations = cancellations;
         _tiers = tiers;
+        _capacity = capacity;
         Shape = new FlowShape<RoutedRecord, RoutedRecord>(new Inlet<RoutedRecord>("CancellationGate.in"), new Outlet<RoutedRecord>("CancellationGate.out"));
     }
 
@@ -37,8 +40,9 @@ internal sealed class CancellationGateStage : GraphStage<FlowShape<RoutedRecord,
         private readonly CancellationGateStage _stage;
         private readonly Inlet<RoutedRecord> _in;
         private readonly Outlet<RoutedRecord> _out;
+        private readonly Queue<RoutedRecord> _waiting = new();
+        private readonly Queue<RoutedRecord> _ready = new();
         private ITimeProvider _clock = null!;
-        private RoutedRecord? _held;
 
         public Logic(CancellationGateStage stage)
             : base(stage.Shape)
@@ -60,21 +64,39 @@ internal sealed class CancellationGateStage : GraphStage<FlowShape<RoutedRecord,
 
         public void OnPush()
         {
-            _held = Grab(_in);
-            TryRelease();
+            var record = Grab(_in);
+            var now = _clock.Now;
+            if (record.Envelope.DueTime > now)
+            {
+                record.NextTier = _stage._tiers.NextHop(now, record.Envelope.DueTime).Tier;
+                record.ReleasedAt = now;
+                record.Action = RouteAction.Cascade;
+                _ready.Enqueue(record);
+            }
+            else if (_waiting.Count == 0 && Decide(record, now))
+            {
+                _ready.Enqueue(record);
+            }
+            else
+            {
+                // Behind a waiting record, a due record waits too: due records leave in arrival order.
+                _waiting.Enqueue(record);
+                _stage._cancellations.Request(now);
+            }
+
+            TryPush();
+            PullIfRoom();
         }
 
-        public void OnUpstreamFinish()
-        {
-            if (_held is null)
-            {
-                CompleteStage();
-            }
-        }
+        public void OnUpstreamFinish() => CompleteIfDone();
 
         public void OnUpstreamFailure(Exception e) => FailStage(e);
 
-        public void OnPull() => TryRelease();
+        public void OnPull()
+        {
+            TryPush();
+            PullIfRoom();
+        }
 
         public void OnDownstreamFinish(Exception cause) => InternalOnDownstreamFinish(cause);
 
@@ -86,52 +108,50 @@ internal sealed class CancellationGateStage : GraphStage<FlowShape<RoutedRecord,
                 return;
             }
 
-            TryRelease();
+            var now = _clock.Now;
+            while (_waiting.TryPeek(out var head) && Decide(head, now))
+            {
+                _ready.Enqueue(_waiting.Dequeue());
+            }
+
+            if (_waiting.Count > 0)
+            {
+                _stage._cancellations.Request(now);
+            }
+
+            TryPush();
+            PullIfRoom();
         }
 
-        private void TryRelease()
+        private void TryPush()
         {
-            var record = _held;
-            if (record is null)
+            if (IsAvailable(_out) && _ready.TryDequeue(out var record))
             {
-                return;
+                Push(_out, record);
             }
 
-            if (record.Action == RouteAction.None && !Decide(record))
-            {
-                return;
-            }
+            CompleteIfDone();
+        }
 
-            if (!IsAvailable(_out))
-            {
-                return;
-            }
-
-            _held = null;
-            Push(_out, record);
-            if (IsClosed(_in))
-            {
-                CompleteStage();
-            }
-            else
+        private void PullIfRoom()
+        {
+            if (_waiting.Count + _ready.Count < _stage._capacity && !IsClosed(_in) && !HasBeenPulled(_in))
             {
                 Pull(_in);
             }
         }
 
-        private bool Decide(RoutedRecord record)
+        private void CompleteIfDone()
         {
-            var now = _clock.Now;
-            var due = record.Envelope.DueTime;
-            if (due > now)
+            if (IsClosed(_in) && _waiting.Count == 0 && _ready.Count == 0)
             {
-                record.NextTier = _stage._tiers.NextHop(now, due).Tier;
-                record.ReleasedAt = now;
-                record.Action = RouteAction.Cascade;
-                return true;
+                CompleteStage();
             }
+        }
 
-            switch (_stage._cancellations.Decide(record.Envelope.Id, due))
+        private bool Decide(RoutedRecord record, DateTimeOffset now)
+        {
+            switch (_stage._cancellations.Decide(record.Envelope.Id, record.Envelope.DueTime))
             {
                 case DeliveryDecision.Deliver:
                     record.Action = RouteAction.Deliver;
@@ -143,8 +163,6 @@ internal sealed class CancellationGateStage : GraphStage<FlowShape<RoutedRecord,
                     record.Action = RouteAction.Duplicate;
                     break;
                 default:
-                    // The end of the catch-up calls OnProgress, which decides again.
-                    _stage._cancellations.Request(now);
                     return false;
             }
 

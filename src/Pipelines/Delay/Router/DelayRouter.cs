@@ -94,7 +94,7 @@ public static class DelayRouter
             .WithMaxInterval(routerSettings.CommitMaxInterval);
         var cancellations = new RouterCancellationReader(
             settings.CancellationTopic,
-            CancellationReader.ConsumerConfig(consumerSettings.Properties),
+            ReaderConfig(consumerSettings),
             CancellationRegistry.ForRouter(settings),
             clock,
             routerSettings.CatchUpTimeout,
@@ -107,7 +107,7 @@ public static class DelayRouter
             var routed = KafkaConsumer.CommittablePartitionedSource(consumerSettings, Subscriptions.Topics([.. tiers.Select(t => t.Topic)]))
                 .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> Records)>()
                     .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings.ReorderBuffer, counters)))
-                .Via(new CancellationGateStage(cancellations, tiers))
+                .Via(new CancellationGateStage(cancellations, tiers, routerSettings.Parallelism))
                 .Select(record =>
                 {
                     counters.Released();
@@ -249,6 +249,14 @@ public static class DelayRouter
             // Every produce the stream sent was acknowledged or failed it; nothing is left to flush.
             await Task.Run(producer.Dispose).ConfigureAwait(false);
         }
+    }
+
+    private static ConsumerConfig ReaderConfig(ConsumerSettings<byte[], byte[]> settings)
+    {
+        // A catch-up waits for the facts written since the last one: a short fetch wait keeps it to a few milliseconds.
+        var config = CancellationReader.ConsumerConfig(settings.Properties);
+        config.FetchWaitMaxMs = 5;
+        return config;
     }
 
     private static ConsumerSettings<byte[], byte[]> PrepareConsumer(ConsumerSettings<byte[], byte[]> settings, DelaySettings delay)

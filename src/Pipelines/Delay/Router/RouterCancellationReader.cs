@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 using ITimeProvider = Akka.Actor.ITimeProvider;
 
@@ -40,6 +41,8 @@ internal sealed class RouterCancellationReader : IDisposable
     private long _expired;
     private Exception? _failure;
     private Action? _onProgress;
+    private IAdminClient? _admin;
+    private bool _listOffsetsUnsupported;
 
     public RouterCancellationReader(string topic, ConsumerConfig config, CancellationRegistry registry, ITimeProvider clock, TimeSpan timeout, TimeSpan idlePoll, ILogger logger)
     {
@@ -131,6 +134,7 @@ internal sealed class RouterCancellationReader : IDisposable
                 .SetErrorHandler((c, error) => DelayQueueLog.ReaderError(_logger, c.Name, error.Code, error.Reason))
                 .Build();
             Assign(consumer);
+            _admin = new DependentAdminClientBuilder(consumer.Handle).Build();
             while (!_stopping.IsCancellationRequested)
             {
                 _wake.Reset();
@@ -157,6 +161,7 @@ internal sealed class RouterCancellationReader : IDisposable
         }
         finally
         {
+            _admin?.Dispose();
             try
             {
                 consumer?.Close();
@@ -197,9 +202,8 @@ internal sealed class RouterCancellationReader : IDisposable
         var started = Stopwatch.GetTimestamp();
         var asOf = _clock.Now;
         var marks = new List<(int Partition, long High)>(_readTo.Count);
-        foreach (var partition in _readTo.Keys)
+        foreach (var (partition, high) in HighWatermarks(consumer))
         {
-            var high = consumer.QueryWatermarkOffsets(new TopicPartition(_topic, partition), _timeout).High.Value;
             if (high > _readTo[partition])
             {
                 marks.Add((partition, high));
@@ -228,6 +232,29 @@ internal sealed class RouterCancellationReader : IDisposable
         Expire(asOf);
         Volatile.Write(ref _caughtUpTicks, asOf.UtcTicks);
         _onProgress?.Invoke();
+    }
+
+    /// <summary>
+    /// The partitions' high watermarks, asked for after the catch-up's time was noted: one ListOffsets request per leader
+    /// (a round trip per partition where the cluster does not answer the admin API's ListOffsets).
+    /// </summary>
+    private IEnumerable<(int Partition, long High)> HighWatermarks(IConsumer<byte[], byte[]> consumer)
+    {
+        if (!_listOffsetsUnsupported)
+        {
+            try
+            {
+                var specs = _readTo.Keys.Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(_topic, p), OffsetSpec = OffsetSpec.Latest() });
+                var result = _admin!.ListOffsetsAsync(specs, new ListOffsetsOptions { RequestTimeout = _timeout }).GetAwaiter().GetResult();
+                return [.. result.ResultInfos.Select(r => (r.TopicPartitionOffsetError.Partition.Value, r.TopicPartitionOffsetError.Offset.Value))];
+            }
+            catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
+            {
+                _listOffsetsUnsupported = true;
+            }
+        }
+
+        return [.. _readTo.Keys.Select(p => (p, consumer.QueryWatermarkOffsets(new TopicPartition(_topic, p), _timeout).High.Value))];
     }
 
     private void Drain(IConsumer<byte[], byte[]> consumer)
