@@ -107,6 +107,9 @@ public static class DelayRouter
             var routed = KafkaConsumer.CommittablePartitionedSource(consumerSettings, Subscriptions.Topics([.. tiers.Select(t => t.Topic)]))
                 .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> Records)>()
                     .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings.ReorderBuffer, counters)))
+
+                // A drain cuts here: held records are left uncommitted (their partition is read again), released ones finish.
+                .ViaMaterialized(KillSwitches.Single<RoutedRecord>(), Keep.Both)
                 .Via(new CancellationGateStage(cancellations, tiers, routerSettings.Parallelism))
                 .Select(record =>
                 {
@@ -129,18 +132,19 @@ public static class DelayRouter
                     .Select(static result => result.PassThrough);
             }
 
-            var control = routed
+            var ((consumer, cut), done) = routed
                 .Select(record =>
                 {
                     counters.Committing();
                     return record.Offset;
                 })
-                .ToMaterialized(Committer.Sink<ICommittableOffset>(committerSettings), DrainingControl<Done>.Create)
+                .ToMaterialized(Committer.Sink<ICommittableOffset>(committerSettings), Keep.Both)
                 .Named("DelayRouter")
                 .Run(system.Materializer());
 
+            var control = DrainingControl<Done>.Create(consumer, done);
             var completion = CloseAfter(control.StreamCompletion, cancellations, producer);
-            return new DelayRouterControl(control, completion, counters, cancellations, tiers);
+            return new DelayRouterControl(control, cut, completion, counters, cancellations, tiers);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using Akka;
+using Akka.Streams;
 using Confluent.Kafka;
 using Pipelines.Kafka;
 
@@ -14,17 +15,22 @@ public sealed class DelayRouterControl
     private readonly RouterCounters _counters;
     private readonly RouterCancellationReader _cancellations;
     private readonly DelayTiers _tiers;
+    private readonly UniqueKillSwitch _cut;
 
-    internal DelayRouterControl(DrainingControl<Done> control, Task completion, RouterCounters counters, RouterCancellationReader cancellations, DelayTiers tiers)
+    internal DelayRouterControl(DrainingControl<Done> control, UniqueKillSwitch cut, Task completion, RouterCounters counters, RouterCancellationReader cancellations, DelayTiers tiers)
     {
         Consumer = control;
+        _cut = cut;
         Completion = completion;
         _counters = counters;
         _cancellations = cancellations;
         _tiers = tiers;
     }
 
-    /// <summary>The control of the router's consumer and stream (its <see cref="DrainingControl{T}.StreamCompletion"/> is the stream's outcome).</summary>
+    /// <summary>
+    /// The control of the router's consumer and stream (its <see cref="DrainingControl{T}.StreamCompletion"/> is the stream's
+    /// outcome); stop the router with <see cref="DrainAndShutdown"/>, which also releases partitions whose buffers are full.
+    /// </summary>
     public DrainingControl<Done> Consumer { get; }
 
     /// <summary>
@@ -93,6 +99,9 @@ public sealed class DelayRouterControl
     /// </summary>
     public async Task DrainAndShutdown()
     {
+        // Held records would never drain (a full reorder buffer pulls nothing): the stream is cut behind them, and what
+        // was released finishes and is committed.
+        _cut.Shutdown();
         await Consumer.DrainAndShutdown().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
     }
@@ -100,6 +109,7 @@ public sealed class DelayRouterControl
     /// <summary>Stops the consumer at once (records being produced may be read again by the partition's next owner) and closes the router's clients.</summary>
     public async Task Shutdown()
     {
+        _cut.Shutdown();
         await Consumer.Shutdown().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
     }
