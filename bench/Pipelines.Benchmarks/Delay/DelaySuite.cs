@@ -159,7 +159,22 @@ internal sealed class DelaySuite : IBenchmarkSuite
 
         var started = Stopwatch.StartNew();
         var router = DelayRouter.Run(system, settings, DelayRouterSettings.Create(system), ConsumerSettings(cluster), ProducerSettings(cluster));
-        await WaitAsync(() => router.Metrics.Delivered >= count, TimeSpan.FromSeconds(120), $"{count:N0} deliveries", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WaitAsync(
+                () => router.Completion.IsFaulted ? throw new InvalidOperationException("The router failed.", router.Completion.Exception) : router.Metrics.Delivered >= count,
+                TimeSpan.FromSeconds(120),
+                $"{count:N0} deliveries",
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var m = router.Metrics;
+            Console.WriteLine($"  stalled: delivered {m.Delivered:N0} held {m.Held:N0} in flight {m.InFlight:N0} read {m.Consumer.RecordsReceived:N0} partitions {m.Consumer.Partitions.Count} " +
+                $"paused {m.Consumer.Partitions.Values.Count(p => p.Paused)} buffered {m.Consumer.Partitions.Values.Sum(p => p.Buffered)} cancellations read as of {m.CancellationsReadAsOf:O}");
+            throw;
+        }
+
         var elapsed = started.Elapsed;
         await router.DrainAndShutdown().ConfigureAwait(false);
         return count / elapsed.TotalSeconds;
@@ -284,6 +299,7 @@ internal sealed class DelaySuite : IBenchmarkSuite
         {
             if (watch.Elapsed > timeout)
             {
+                Console.WriteLine($"  gave up waiting for {what}");
                 throw new TimeoutException($"Timed out after {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s waiting for {what}.");
             }
 
