@@ -31,7 +31,7 @@ internal sealed class DelaySuite : IBenchmarkSuite
         try
         {
             await LatenessAsync(system, cluster, options.Size(100_000, 10_000), report, cancellationToken).ConfigureAwait(false);
-            await ThroughputAsync(system, cluster, options.Size(200_000, 20_000), report, cancellationToken).ConfigureAwait(false);
+            await ThroughputAsync(system, cluster, options.Size(100_000, 20_000), report, cancellationToken).ConfigureAwait(false);
             await PendingAsync(system, cluster, options.Size(1_000_000, 100_000), report, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -265,7 +265,12 @@ internal sealed class DelaySuite : IBenchmarkSuite
             }
         }
 
-        producer.Flush(TimeSpan.FromMinutes(2));
+        var outstanding = producer.Flush(TimeSpan.FromMinutes(3));
+        if (outstanding > 0)
+        {
+            throw new InvalidOperationException($"{outstanding} of {count} benchmark records for {topic} were still unacknowledged after 3 minutes.");
+        }
+
         if (failures > 0)
         {
             throw new InvalidOperationException($"{failures} of {count} benchmark records were not stored in {topic}.");
