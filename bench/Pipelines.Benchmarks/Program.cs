@@ -8,6 +8,7 @@ internal static class Program
     // One line per suite; suites live in their own folders.
     internal static IReadOnlyList<IBenchmarkSuite> Suites() =>
     [
+        new Delay.DelaySuite(),
         new Embedded.EmbeddedClusterSuite(),
         new Hocon.HoconSuite(),
         new Kafka.KafkaSuite(),

@@ -107,6 +107,7 @@ public static class DelayHeaders
         headers.Remove(PipelinesHeaders.DelayTargetTopic);
         headers.Remove(PipelinesHeaders.DelayTargetPartition);
         headers.Remove(PipelinesHeaders.DelayScheduledAt);
+        headers.Remove(PipelinesHeaders.DelayWrittenAt);
     }
 
     /// <summary>A small per-thread cache of target topic names, found by their UTF-8 bytes so that a hit allocates nothing.</summary>

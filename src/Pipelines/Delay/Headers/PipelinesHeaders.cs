@@ -25,6 +25,12 @@ public static class PipelinesHeaders
     /// <summary>Delay envelope: when the message was scheduled, in Unix milliseconds.</summary>
     public const string DelayScheduledAt = "pipelines-delay-scheduled-at";
 
+    /// <summary>
+    /// Delay envelope, optional: when the message was written to the tier it is in, in Unix milliseconds, by the writer's
+    /// clock. Routers set it on every hop; absent on the first hop, where <see cref="DelayScheduledAt"/> is that time.
+    /// </summary>
+    public const string DelayWrittenAt = "pipelines-delay-written-at";
+
     /// <summary>Retry and dead letter: the topic the failed message was first consumed from.</summary>
     public const string OriginalTopic = "pipelines-original-topic";
 
