@@ -44,7 +44,7 @@ internal sealed class KeyOrderTracker
 
         if (offset < state.BarrierOffset)
         {
-            return true;
+            return false;
         }
 
         state.BarrierOffset = -1;
