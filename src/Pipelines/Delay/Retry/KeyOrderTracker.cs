@@ -44,7 +44,7 @@ internal sealed class KeyOrderTracker
 
         if (offset < state.BarrierOffset)
         {
-            return false;
+            return true;
         }
 
         state.BarrierOffset = -1;
