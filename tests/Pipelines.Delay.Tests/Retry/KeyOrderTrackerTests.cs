@@ -12,8 +12,8 @@ public sealed class KeyOrderTrackerTests
     {
         var tracker = new KeyOrderTracker();
 
-        tracker.Added(A);
-        tracker.Added(RecordKey.Of(Encoding.UTF8.GetBytes("a"), 2, 99));
+        tracker.Added(A, retryPartition: 0);
+        tracker.Added(RecordKey.Of(Encoding.UTF8.GetBytes("a"), 2, 99), retryPartition: 0);
 
         tracker.InRetry(A).Should().BeTrue("equal key bytes are one key, whatever the record");
         tracker.InRetry(B).Should().BeFalse();
@@ -28,8 +28,8 @@ public sealed class KeyOrderTrackerTests
     public void SentAgain_MessagesAheadOfTheBarrierGoRoundAndTheBarrierItselfLiftsIt()
     {
         var tracker = new KeyOrderTracker();
-        tracker.Added(A);
-        tracker.Added(A);
+        tracker.Added(A, retryPartition: 1);
+        tracker.Added(A, retryPartition: 1);
 
         tracker.SentAgain(A, partition: 1, offset: 7);
 
@@ -38,6 +38,36 @@ public sealed class KeyOrderTrackerTests
         tracker.MustGoRound(B, 1, 6).Should().BeFalse("other keys are not held");
         tracker.MustGoRound(A, 1, 7).Should().BeFalse("the new copy is handled");
         tracker.MustGoRound(A, 1, 8).Should().BeFalse("the barrier is lifted once reached");
+    }
+
+    [Fact]
+    public void Forget_ARevokedRetryPartition_DropsOnlyItsKeys()
+    {
+        var tracker = new KeyOrderTracker();
+        tracker.Added(A, retryPartition: 0);
+        tracker.Added(B, retryPartition: 1);
+
+        tracker.Forget(0);
+
+        tracker.InRetry(A).Should().BeFalse();
+        tracker.InRetry(B).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Rebuild_UncommittedRetryMessages_CountAsInRetryAndTheLastSentAgainSetsTheBarrier()
+    {
+        var tracker = new KeyOrderTracker();
+
+        tracker.Rebuild(2, [(A, 4, false), (B, 5, false), (A, 6, true), (A, 7, false)]);
+
+        tracker.MustGoRound(A, 2, 4).Should().BeTrue("it lies ahead of the message that was sent again");
+        tracker.MustGoRound(A, 2, 6).Should().BeFalse();
+        tracker.Done(A);
+        tracker.Done(A);
+        tracker.InRetry(A).Should().BeTrue("three of A's messages were pending");
+        tracker.Done(A);
+        tracker.InRetry(A).Should().BeFalse();
+        tracker.InRetry(B).Should().BeTrue();
     }
 
     [Fact]

@@ -102,4 +102,76 @@ public sealed class RetryRouteKeyOrderTests : Akka.TestKit.Xunit2.TestKit, IClas
         metrics.FollowedIntoRetry.Should().BeGreaterThan(0, "later messages of keys in retry follow them");
         metrics.Handled.Should().Be(messages.Count);
     }
+
+    [Fact]
+    public async Task Route_RestartWhileAKeyIsInRetry_TheNewRouteRebuildsItsKeysFromTheRetryTopicAndKeepsTheirOrder()
+    {
+        var clock = DelayQueueTestKit.Clock();
+        var settings = RetrySettings.Default
+            .WithInPlace(0, TimeSpan.Zero, TimeSpan.Zero, DelayBackoffType.Constant, jitter: false)
+            .WithNonBlocking(5, TimeSpan.FromSeconds(10), 1.0, TimeSpan.FromSeconds(10), jitter: 0)
+            .WithPreserveKeyOrder(true);
+        await using var kit = await RetryRouteTestKit.CreateAsync(_kafka, settings, clock);
+        await _kafka.ProduceBatchAsync(kit.Topic, [Message("k", "k-0"), Message("k", "k-1"), Message("other", "other-0")]);
+
+        // First run: k-0 fails once and waits in the retry topic for its not-before time (the clock stands still), k-1
+        // follows it there; then the instance stops abruptly, its set of keys in retry gone with it.
+        using var crash = new CancellationTokenSource();
+        var first = new List<string>();
+        var failedOnce = false;
+        var firstRoute = new RetryRoute<string, string>(kit.Options() with { StoppingToken = crash.Token }, Deserializers.Utf8, Deserializers.Utf8, (record, _) =>
+        {
+            lock (first)
+            {
+                if (record.Message.Value == "k-0" && !failedOnce)
+                {
+                    failedOnce = true;
+                    throw new TimeoutException("first failure");
+                }
+
+                first.Add(record.Message.Value);
+            }
+
+            return Task.CompletedTask;
+        });
+        var (_, firstDone) = Run(firstRoute, kit);
+        await Eventually.TrueAsync(
+            () => kit.Metrics.Snapshot() is { ScheduledForRetry: 1, FollowedIntoRetry: 1, Handled: 1 },
+            RetryRouteTestKit.Patience,
+            "k-0 to be in retry, k-1 to follow it, other-0 to be handled");
+        await Eventually.TrueAsync(async () => await kit.CommittedAsync(kit.Topic) == 3, RetryRouteTestKit.Patience, "the source offsets to be committed");
+        await crash.CancelAsync();
+        await firstDone.Invoking(t => t.WaitAsync(RetryRouteTestKit.Patience)).Should().ThrowAsync<OperationCanceledException>();
+
+        // Second run, a new instance, with k-0 due: k-2 arrives; it must not overtake k-0 and k-1, which only the retry topic
+        // tells the new instance about (it reads whichever of the source and the retry topic first).
+        await _kafka.ProduceBatchAsync(kit.Topic, [Message("k", "k-2")]);
+        var second = new List<string>();
+        var metrics = new RetryMetrics();
+        var secondRoute = new RetryRoute<string, string>(kit.Options() with { Metrics = metrics }, Deserializers.Utf8, Deserializers.Utf8, (record, _) =>
+        {
+            lock (second)
+            {
+                second.Add(record.Message.Value);
+            }
+
+            return Task.CompletedTask;
+        });
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var (control, done) = Run(secondRoute, kit);
+        await Eventually.TrueAsync(() => { lock (second) { return second.Count == 3; } }, RetryRouteTestKit.Patience, "k-0, k-1 and k-2 to be handled");
+        await Eventually.TrueAsync(() => secondRoute.KeysInRetry == 0, RetryRouteTestKit.Patience, "the key to leave the retry path");
+        await control.DrainAndShutdown(done).WaitAsync(RetryRouteTestKit.Patience);
+
+        first.Should().Equal("other-0");
+        second.Should().Equal("k-0", "k-1", "k-2");
+        metrics.Snapshot().Handled.Should().Be(3, "other-0 was committed by the first run and is not handled again");
+    }
+
+    private static Message<string, string> Message(string key, string value) => new() { Key = key, Value = value };
+
+    private (IControl Control, Task<Akka.Done> Done) Run(RetryRoute<string, string> route, RetryRouteTestKit kit) =>
+        route.Source(kit.ConsumerSettings(), kit.Topic)
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(RetryRouteTestKit.Committer()), Keep.Both)
+            .Run(_materializer);
 }

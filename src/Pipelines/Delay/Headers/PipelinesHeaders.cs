@@ -78,4 +78,11 @@ public static class PipelinesHeaders
     /// through the retry topic (value <c>true</c>). It carries the original coordinates and consumer group, not an error.
     /// </summary>
     public const string RetryFollower = "pipelines-retry-follower";
+
+    /// <summary>
+    /// Retry topic, with <c>preserve-key-order</c> on: the message failed again after being read from the retry topic and
+    /// was sent to its end (value <c>true</c>); its key's messages ahead of it go round behind it. Lets a new owner of the
+    /// partition rebuild that order after a restart.
+    /// </summary>
+    public const string RetrySentAgain = "pipelines-retry-sent-again";
 }

@@ -28,7 +28,7 @@ internal static class RetryHeaders
         {
             var name = header.Key;
             if (name.StartsWith("pipelines-delay-", StringComparison.Ordinal)
-                || name is PipelinesHeaders.RetryNotBefore or PipelinesHeaders.RetryFollower)
+                || name is PipelinesHeaders.RetryNotBefore or PipelinesHeaders.RetryFollower or PipelinesHeaders.RetrySentAgain)
             {
                 continue;
             }
@@ -70,6 +70,10 @@ internal static class RetryHeaders
             : null;
 
     public static bool IsFollower(Headers? headers) => HeaderValues.TryFind(headers, PipelinesHeaders.RetryFollower, out _);
+
+    public static bool IsSentAgain(Headers? headers) => HeaderValues.TryFind(headers, PipelinesHeaders.RetrySentAgain, out _);
+
+    public static void MarkSentAgain(Headers headers) => HeaderValues.Set(headers, PipelinesHeaders.RetrySentAgain, True);
 
     /// <summary>Marks a message that follows an earlier message of its key into the retry topic, with where it came from.</summary>
     public static void WriteFollower(Headers headers, string topic, int partition, long offset, DateTimeOffset timestamp, byte[]? key, string consumerGroup)

@@ -157,7 +157,10 @@ public sealed class RetryRoute<TKey, TValue>
         }
 
         subscribed.Add(RetryTopic);
-        return KafkaConsumer.CommittableSource(settings, Subscriptions.Topics([.. subscribed])).Via(Flow());
+        var subscription = Subscriptions.Topics([.. subscribed]);
+        return _order is null
+            ? KafkaConsumer.CommittableSource(settings, subscription).Via(Flow())
+            : KafkaConsumer.CommittableSource(settings, subscription.WithPartitionAssignmentHandler(new RetryPartitionRebuilder(_order, RetryTopic, settings.Properties))).Via(Flow());
     }
 
     private static RecordKey KeyOf(CommittableMessage<byte[], byte[]> message) =>
@@ -175,7 +178,13 @@ public sealed class RetryRoute<TKey, TValue>
 
         if (ordered && (fromRetry ? _order!.MustGoRound(key, partition, offset) : _order!.InRetry(key)))
         {
-            await FollowAsync(record, fromRetry).ConfigureAwait(false);
+            var followed = await FollowAsync(record, fromRetry).ConfigureAwait(false);
+            if (!fromRetry)
+            {
+                // A message going round stays one message in the retry path; a new follower is one more.
+                _order!.Added(key, followed.Partition.Value);
+            }
+
             return message.CommittableOffset;
         }
 
@@ -234,7 +243,7 @@ public sealed class RetryRoute<TKey, TValue>
             }
             else
             {
-                _order!.Added(key);
+                _order!.Added(key, stored.Partition.Value);
             }
         }
         else
@@ -343,28 +352,43 @@ public sealed class RetryRoute<TKey, TValue>
         var headers = RetryHeaders.CopyWithoutRoute(record.Message.Headers);
         FailureHeaders.Write(headers, decision.Failure);
         RetryHeaders.SetNotBefore(headers, decision.DueTime);
+        if (partition is not null)
+        {
+            RetryHeaders.MarkSentAgain(headers);
+        }
+
         var retry = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
         var stored = await ProduceAsync(record, RetryTopic, partition, retry, $"retry {decision.Failure.Attempt} (not before {decision.DueTime:O})").ConfigureAwait(false);
         Metrics.ScheduledForRetry();
         return stored;
     }
 
-    private async Task FollowAsync(ConsumeResult<byte[], byte[]> record, bool fromRetry)
+    private async Task<TopicPartitionOffset> FollowAsync(ConsumeResult<byte[], byte[]> record, bool fromRetry)
     {
         if (fromRetry)
         {
-            // Round again behind the key's message that failed again: the record is sent as it is, to its own partition.
-            var again = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = record.Message.Headers ?? [] };
-            await ProduceAsync(record, RetryTopic, record.Partition.Value, again, "its place behind its key's retry").ConfigureAwait(false);
-            return;
+            // Round again behind the key's message that failed again: the record is sent as it is (a sent-again mark
+            // dropped: it no longer stands where its key's barrier was), to its own partition.
+            var kept = new Headers();
+            foreach (var header in record.Message.Headers ?? [])
+            {
+                if (header.Key != PipelinesHeaders.RetrySentAgain)
+                {
+                    kept.Add(header.Key, header.GetValueBytes());
+                }
+            }
+
+            var again = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = kept };
+            return await ProduceAsync(record, RetryTopic, record.Partition.Value, again, "its place behind its key's retry").ConfigureAwait(false);
         }
 
         var headers = RetryHeaders.CopyWithoutRoute(record.Message.Headers);
         RetryHeaders.WriteFollower(
             headers, record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Timestamp.UtcDateTime, record.Message.Key, ConsumerGroup);
         var follower = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
-        await ProduceAsync(record, RetryTopic, partition: null, follower, "its place behind its key's retry").ConfigureAwait(false);
+        var stored = await ProduceAsync(record, RetryTopic, partition: null, follower, "its place behind its key's retry").ConfigureAwait(false);
         Metrics.FollowedIntoRetry();
+        return stored;
     }
 
     private async Task<TopicPartitionOffset> ProduceAsync(
