@@ -37,11 +37,18 @@ namespace Pipelines.Delay;
 /// go round again behind it. A key leaves the set when its last message in the retry path is done.</item>
 /// </list>
 /// <para>
-/// Limits: the set lives in the process. After a crash, a restart or a rebalance that moves a key's partitions, the
-/// new owner does not know which keys are in retry until their retry messages arrive, so a later message of such a key
-/// may be handled before them, once. A waiting retry message holds one of <see cref="RetrySettings.Parallelism"/>
-/// places until due: with many keys in retry at once, raise it. Null keys have no order and always retry through the
-/// tiers. Other consumer groups' retries are theirs.
+/// The set lives in the process and is rebuilt from Kafka (<see cref="Source"/> only): a consumer assigned a partition
+/// of the retry topic reads it from the group's committed offset to its end and counts those messages as keys in retry
+/// (the last one marked sent-again restores its key's barrier); a revoked or lost partition's keys are forgotten. So a
+/// restarted instance holds back the keys its predecessor did.
+/// </para>
+/// <para>
+/// Limits: a key's order is kept by the instance owning both its source partition and its retry partition; when they
+/// are owned by different members, the retry messages are still handled in order, but the sending member keeps the key
+/// in its set (later messages keep taking the retry path, in order) until it restarts or loses that retry partition.
+/// A crash can re-deliver uncommitted retry messages (duplicates, in order). A waiting retry message holds one of
+/// <see cref="RetrySettings.Parallelism"/> places until due: with many keys in retry at once, raise it. Null keys have
+/// no order and always retry through the tiers.
 /// </para>
 /// </remarks>
 public sealed class RetryRoute<TKey, TValue>
