@@ -226,6 +226,29 @@ public sealed class RetryRouteTests : Akka.TestKit.Xunit2.TestKit, IClassFixture
     }
 
     [Fact]
+    public async Task Route_UnorderedProcessing_HandlesAndCommitsEveryMessage()
+    {
+        var clock = new AutoAdvancingClock(DelayQueueTestKit.Clock());
+        var settings = RetrySettings.Default
+            .WithInPlace(1, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), DelayBackoffType.Constant, jitter: false)
+            .WithProcessing(4, RetryProcessing.Unordered);
+        await using var kit = await RetryRouteTestKit.CreateAsync(_kafka, settings, clock, partitions: 2);
+        await _kafka.ProduceBatchAsync(kit.Topic, 30);
+        var handled = new ConcurrentDictionary<string, int>();
+        var route = kit.Route((record, _) =>
+            handled.AddOrUpdate(record.Message.Value, 1, (_, n) => n + 1) == 1 && record.Message.Value.EndsWith('3')
+                ? throw new TimeoutException("flaky")
+                : Task.CompletedTask);
+
+        var (control, done) = Run(route, kit);
+        await Eventually.TrueAsync(async () => await kit.CommittedAsync(kit.Topic) == 30, Patience, "every offset to be committed");
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
+
+        handled.Keys.Should().BeEquivalentTo(Enumerable.Range(0, 30).Select(i => $"value-{i}"));
+        kit.Metrics.Snapshot().Should().Be(new RetryMetricsSnapshot(Handled: 30, RetriedInPlace: 3, ScheduledForRetry: 0, FollowedIntoRetry: 0, DeadLettered: 0, Replayed: 0));
+    }
+
+    [Fact]
     public async Task Source_SettingsOfAnotherGroup_AreRefused()
     {
         await using var kit = await RetryRouteTestKit.CreateAsync(_kafka, RetrySettings.Default, TimeProvider.System);

@@ -45,7 +45,7 @@ namespace Pipelines.Delay;
 /// <para>
 /// Limits: a key's order is kept by the instance owning both its source partition and its retry partition; when they
 /// are owned by different members, the retry messages are still handled in order, but the sending member keeps the key
-/// in its set (later messages keep taking the retry path, in order) until it restarts or loses that retry partition.
+/// in its set (later messages keep taking the retry path, in order) until it restarts.
 /// A crash can re-deliver uncommitted retry messages (duplicates, in order). A waiting retry message holds one of
 /// <see cref="RetrySettings.Parallelism"/> places until due: with many keys in retry at once, raise it. Null keys have
 /// no order and always retry through the tiers.
