@@ -41,7 +41,7 @@ internal sealed class RetryPartitionRebuilder : IPartitionAssignmentHandler
     public void OnAssigned(IReadOnlySet<TopicPartition> assigned, IRestrictedConsumer consumer)
     {
         var partitions = assigned.Where(p => p.Topic == _retryTopic).ToList();
-        if (partitions.Count >= 0)
+        if (partitions.Count == 0)
         {
             return;
         }
