@@ -25,6 +25,14 @@ public sealed class FailureClassifierTests
     }
 
     [Fact]
+    public void IsRetriable_MalformedPipelinesHeader_IsAlwaysFalse()
+    {
+        var error = new KafkaHeaderException(PipelinesHeaders.Attempt, "billing-retry", 0, 3, "is malformed");
+
+        new FailureClassifier([]).IsRetriable(error).Should().BeFalse("a retry message with a malformed header fails the same way every time");
+    }
+
+    [Fact]
     public void IsRetriable_ConfiguredTypeOrSubclass_IsFalse()
     {
         _classifier.IsRetriable(new FormatException()).Should().BeFalse();

@@ -206,4 +206,39 @@ public sealed class RetrySettingsTests
         act.Should().Throw<SettingsException>().Which.Problems.Should()
             .Equal("pipelines.retry.non-blocking.max-backoff: must be at least non-blocking.backoff (00:00:10), but is 00:00:05");
     }
+
+    [Fact]
+    public void Default_RouteRunsPerKeyWithParallelism16()
+    {
+        RetrySettings.Default.Parallelism.Should().Be(16);
+        RetrySettings.Default.Processing.Should().Be(RetryProcessing.PerKey);
+    }
+
+    [Fact]
+    public void Create_ParallelismAndProcessing_AreRead()
+    {
+        var settings = RetrySettings.Create(PipelinesConfiguration.ParseString("pipelines.retry { parallelism = 4, processing = unordered }"));
+
+        settings.Parallelism.Should().Be(4);
+        settings.Processing.Should().Be(RetryProcessing.Unordered);
+    }
+
+    [Fact]
+    public void Create_UnorderedProcessingWithPreserveKeyOrder_IsRefusedWithEveryProblem()
+    {
+        var act = () => RetrySettings.Create(PipelinesConfiguration.ParseString(
+            "pipelines.retry { parallelism = 0, processing = unordered, preserve-key-order = on }"));
+
+        act.Should().Throw<SettingsException>().Which.Problems.Should().Equal(
+            "pipelines.retry.parallelism: must be between 1 and 10000, but is 0",
+            "pipelines.retry.processing: must be per-key when preserve-key-order is on (unordered processing keeps no order to preserve), but is unordered");
+    }
+
+    [Fact]
+    public void WithProcessing_Unordered_IsRefusedWhilePreservingKeyOrder()
+    {
+        var act = () => RetrySettings.Default.WithPreserveKeyOrder(true).WithProcessing(8, RetryProcessing.Unordered);
+
+        act.Should().Throw<SettingsException>().Which.Problems.Should().ContainSingle().Which.Should().StartWith("pipelines.retry.processing: must be per-key");
+    }
 }

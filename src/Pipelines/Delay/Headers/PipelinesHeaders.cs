@@ -72,4 +72,23 @@ public static class PipelinesHeaders
 
     /// <summary>Dead letter only: why the message was dead-lettered, <c>non-retriable</c> or <c>attempts-exhausted</c>.</summary>
     public const string DeadLetterReason = "pipelines-dead-letter-reason";
+
+    /// <summary>
+    /// Retry topic, with <c>preserve-key-order</c> on: the message is not processed before this time, in Unix milliseconds
+    /// (it went to the retry topic directly rather than through the delay tiers, so that its key's later messages can follow it).
+    /// </summary>
+    public const string RetryNotBefore = "pipelines-retry-not-before";
+
+    /// <summary>
+    /// Retry topic, with <c>preserve-key-order</c> on: the message did not fail; it follows an earlier message of its key
+    /// through the retry topic (value <c>true</c>). It carries the original coordinates and consumer group, not an error.
+    /// </summary>
+    public const string RetryFollower = "pipelines-retry-follower";
+
+    /// <summary>
+    /// Retry topic, with <c>preserve-key-order</c> on: the message failed again after being read from the retry topic and
+    /// was sent to its end (value <c>true</c>); its key's messages ahead of it go round behind it. Lets a new owner of the
+    /// partition rebuild that order after a restart.
+    /// </summary>
+    public const string RetrySentAgain = "pipelines-retry-sent-again";
 }

@@ -6,7 +6,7 @@ namespace Pipelines.Delay;
 /// <summary>
 /// Decides whether a processing failure is worth retrying. An error is non-retriable when it, or an exception it wraps
 /// (inner exceptions, the inner exceptions of an <see cref="AggregateException"/>), is a
-/// <see cref="KafkaDeserializationException"/> or has a type — or base type — named in <see cref="RetrySettings.NonRetriableExceptions"/>.
+/// <see cref="KafkaDeserializationException"/>, a <see cref="KafkaHeaderException"/> (a retry message whose headers are malformed) or has a type — or base type — named in <see cref="RetrySettings.NonRetriableExceptions"/>.
 /// </summary>
 public sealed class FailureClassifier
 {
@@ -20,7 +20,12 @@ public sealed class FailureClassifier
     public FailureClassifier(IEnumerable<string> nonRetriableTypeNames)
     {
         ArgumentNullException.ThrowIfNull(nonRetriableTypeNames);
-        _nonRetriable = new HashSet<string>(nonRetriableTypeNames, StringComparer.Ordinal) { typeof(KafkaDeserializationException).FullName! };
+        // A record that cannot be read, or whose Pipelines headers are malformed, fails the same way on every attempt.
+        _nonRetriable = new HashSet<string>(nonRetriableTypeNames, StringComparer.Ordinal)
+        {
+            typeof(KafkaDeserializationException).FullName!,
+            typeof(KafkaHeaderException).FullName!,
+        };
     }
 
     /// <summary>Creates the classifier of <paramref name="settings"/>.</summary>

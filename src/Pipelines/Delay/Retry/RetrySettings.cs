@@ -80,6 +80,12 @@ public sealed class RetrySettings
     /// <summary>The most characters of an exception's stack trace carried in a header (<c>max-stack-trace-length</c>).</summary>
     public int MaxStackTraceLength { get; private set; }
 
+    /// <summary>How many messages the retry route's handler works on at once (<c>parallelism</c>).</summary>
+    public int Parallelism { get; private set; }
+
+    /// <summary>How the retry route runs its handler: per key in order, or unordered (<c>processing</c>).</summary>
+    public RetryProcessing Processing { get; private set; }
+
     /// <summary>Reads <c>pipelines.retry</c> from <paramref name="config"/> (the whole configuration, or that section itself), with the reference configuration as fallback.</summary>
     /// <exception cref="SettingsException">A key has a wrong type or an invalid value; every problem is listed.</exception>
     public static RetrySettings Create(Config config)
@@ -103,6 +109,8 @@ public sealed class RetrySettings
             PreserveKeyOrder = reader.Boolean("preserve-key-order"),
             MaxExceptionMessageLength = reader.Int("max-exception-message-length"),
             MaxStackTraceLength = reader.Int("max-stack-trace-length"),
+            Parallelism = reader.Int("parallelism"),
+            Processing = reader.Enum<RetryProcessing>("processing"),
         };
         settings.Validate(reader.Problems);
         reader.Problems.ThrowIfAny();
@@ -191,11 +199,18 @@ public sealed class RetrySettings
         s.MaxStackTraceLength = maxStackTraceLength;
     });
 
+    /// <summary>Returns a copy with the retry route's <see cref="Parallelism"/> and <see cref="Processing"/> set.</summary>
+    public RetrySettings WithProcessing(int parallelism, RetryProcessing processing) => With(s =>
+    {
+        s.Parallelism = parallelism;
+        s.Processing = processing;
+    });
+
     /// <inheritdoc/>
     public override string ToString() =>
         $"RetrySettings(in-place: {InPlaceAttempts} × {InPlaceBackoffType} {InPlaceBackoff}..{InPlaceMaxBackoff}{(InPlaceJitter ? " with jitter" : string.Empty)}, " +
         $"non-blocking: {NonBlockingAttempts} × {NonBlockingBackoff} ×{NonBlockingMultiplier.ToString(CultureInfo.InvariantCulture)} ..{NonBlockingMaxBackoff} ±{NonBlockingJitter.ToString(CultureInfo.InvariantCulture)}, " +
-        $"retry-topic={RetryTopicPattern}, dead-letter-topic={DeadLetterTopicPattern}, preserve-key-order={PreserveKeyOrder})";
+        $"retry-topic={RetryTopicPattern}, dead-letter-topic={DeadLetterTopicPattern}, preserve-key-order={PreserveKeyOrder}, parallelism={Parallelism}, processing={Processing})";
 
     private string TopicFor(string pattern, string key, string groupId)
     {
@@ -264,6 +279,12 @@ public sealed class RetrySettings
 
         problems.Check(MaxExceptionMessageLength >= 100, "max-exception-message-length", $"must be at least 100, but is {MaxExceptionMessageLength}");
         problems.Check(MaxStackTraceLength >= 100, "max-stack-trace-length", $"must be at least 100, but is {MaxStackTraceLength}");
+        problems.Check(Parallelism is >= 1 and <= 10_000, "parallelism", $"must be between 1 and 10000, but is {Parallelism}");
+        problems.Check(Enum.IsDefined(Processing), "processing", $"must be per-key or unordered, but is {Processing}");
+        problems.Check(
+            !(PreserveKeyOrder && Processing == RetryProcessing.Unordered),
+            "processing",
+            "must be per-key when preserve-key-order is on (unordered processing keeps no order to preserve), but is unordered");
     }
 
     private static void CheckPattern(SettingsProblems problems, string key, string pattern)
