@@ -10,7 +10,10 @@ namespace Pipelines.Hosting.Tests.Support;
 public static class TestHosts
 {
     /// <summary>Akka.TestKit's virtual clock drives the actor system's scheduler (restart backoffs, drain timeouts).</summary>
-    public const string VirtualTime = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
+    public const string VirtualTime = """
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+
+        """;
 
     /// <summary>Writes <paramref name="hocon"/> to a file of its own and loads it over the reference configuration, so errors name the file.</summary>
     public static (AkkaConfig Config, string Path) LoadConfig(string hocon)
