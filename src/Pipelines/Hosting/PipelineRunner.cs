@@ -138,6 +138,17 @@ internal abstract class PipelineRunner
         return HealthCheckResult.Healthy($"{name} is running.", data);
     }
 
+    /// <summary>The failure itself rather than a task's wrapper of it (a stream's failure may arrive wrapped more than once).</summary>
+    protected static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            e = aggregate.InnerExceptions[0];
+        }
+
+        return e;
+    }
+
     public void NotifyDrained(PipelineDrainResult result) => Notify(o => o.OnDrained(result));
 
     /// <summary>Schedules completion of a task after <paramref name="delay"/> on the actor system's scheduler (virtual in tests).</summary>
@@ -182,7 +193,7 @@ internal abstract class PipelineRunner
 
             if (supervision.Exception is { } e)
             {
-                failure = e.InnerExceptions.Count == 1 ? e.InnerExceptions[0] : e;
+                failure = Unwrap(e);
             }
             else if (State == PipelineState.Restarting)
             {

@@ -89,7 +89,7 @@ internal sealed class PipelineRunner<T> : PipelineRunner
 
         if (drain.Exception is { } e)
         {
-            var error = e.InnerExceptions.Count == 1 ? e.InnerExceptions[0] : e;
+            var error = Unwrap(e);
             lock (Gate)
             {
                 State = PipelineState.Failed;
@@ -165,8 +165,9 @@ internal sealed class PipelineRunner<T> : PipelineRunner
             await control.StreamCompletion.ConfigureAwait(false);
             return Done.Instance;
         }
-        catch (Exception e)
+        catch (Exception caught)
         {
+            var e = Unwrap(caught);
             int restarts;
             lock (Gate)
             {
