@@ -42,7 +42,10 @@ public sealed class PipelineDrainTests(KafkaClusterFixture kafka, ITestOutputHel
             await Eventually.TrueAsync(() => ledger.Distinct >= 300, what: "300 records processed");
             var health = await first.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             health.Entries["pipeline-orders"].Status.Should().Be(HealthStatus.Healthy);
-            first.Services.GetRequiredService<IPipelineRegistry>().GetStatus("orders").State.Should().Be(PipelineState.Running);
+            var status = first.Services.GetRequiredService<IPipelineRegistry>().GetStatus("orders");
+            status.State.Should().Be(PipelineState.Running);
+            status.Metrics.RecordsReceived.Should().BeGreaterThanOrEqualTo(300, "the registry shows the current incarnation's consumer metrics");
+            status.Metrics.Partitions.Should().HaveCount(3);
 
             await first.StopAsync();
             var drained = await first.Services.GetRequiredService<IPipelineRegistry>().Drained;
