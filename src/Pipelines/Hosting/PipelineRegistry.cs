@@ -160,7 +160,7 @@ public sealed class PipelineRegistry : IExtension, IPipelineRegistry
             {
                 created = factory(_system, settings);
             }
-            catch (Exception) when (HasProblems(settings))
+            catch (Exception) when (settings.HasProblems)
             {
                 // A bad value read as a default often makes the factory throw; the value is the cause to report.
                 settings.ThrowIfAny();
@@ -205,19 +205,6 @@ public sealed class PipelineRegistry : IExtension, IPipelineRegistry
 
         WarnIfPhaseTooShort(hosting);
         return runner;
-    }
-
-    private static bool HasProblems(PipelineSettings settings)
-    {
-        try
-        {
-            settings.ThrowIfAny();
-            return false;
-        }
-        catch (Configuration.SettingsException)
-        {
-            return true;
-        }
     }
 
     private void WarnIfPhaseTooShort(PipelineHostingSettings hosting)

@@ -184,8 +184,10 @@ internal sealed class PipelineRunner<T> : PipelineRunner
 
             Log.Warning("Pipeline '{0}' failed and restarts after its backoff (restarts so far: {1}): {2}", Name, restarts, e);
 
-            // The failed incarnation's consumer commits what was processed and leaves before the next one joins.
+            // The failed incarnation's consumer commits what was processed and leaves before the next one joins (its own
+            // failure to close is the consumer's to log; the stream's failure is what restarts the pipeline).
             await Task.WhenAny(control.IsShutdown, Delay(Settings.DrainTimeout)).ConfigureAwait(false);
+            _ = control.IsShutdown.Exception;
             Notify(o => o.OnRestarting(Name, e, restarts));
             throw;
         }

@@ -88,6 +88,9 @@ public sealed class PipelineSettings
 
     internal static string SectionPath(string name) => "pipelines.pipelines." + name;
 
+    /// <summary>Whether reading the section found a problem.</summary>
+    internal bool HasProblems => _reader.Problems.Any;
+
     /// <summary>Throws the problems found while the factory read the section, if any.</summary>
     internal void ThrowIfAny() => _reader.Problems.ThrowIfAny();
 }
