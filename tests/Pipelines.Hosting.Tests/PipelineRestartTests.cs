@@ -122,4 +122,56 @@ public sealed class PipelineRestartTests
         (await registry.Drained).Should().ContainSingle().Which.Should().Match<PipelineDrainResult>(r =>
             r.Outcome == PipelineDrainOutcome.NotRunning && r.State == PipelineState.Failed && r.Restarts == 2);
     }
+
+    [Fact]
+    public async Task FinitePipeline_StreamCompletes_StoppedWithoutRestartAndUnhealthy()
+    {
+        var (config, _) = TestHosts.LoadConfig(TestHosts.VirtualTime + """
+            pipelines.hosting.restart { min-backoff = 10s, max-backoff = 10s, random-factor = 0 }
+            """);
+        var materialized = 0;
+        using var host = TestHosts.Build(config, akka => akka.WithPipeline("batch", (_, _) => TestGraphs.Finite(() => Interlocked.Increment(ref materialized))));
+        await host.StartAsync();
+        var registry = host.Services.GetRequiredService<IPipelineRegistry>();
+        var scheduler = (TestScheduler)host.Services.GetRequiredService<ActorSystem>().Scheduler;
+
+        await Eventually.TrueAsync(() => registry.GetStatus("batch").State == PipelineState.Stopped, what: "the stream to complete");
+        scheduler.Advance(Backoff * 3);
+
+        materialized.Should().Be(1, "only failures restart a pipeline");
+        registry.GetStatus("batch").Should().Match<PipelineStatus>(s => s.Restarts == 0 && s.LastFailure == null);
+        var entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["pipeline-batch"];
+        entry.Status.Should().Be(HealthStatus.Unhealthy);
+        entry.Description.Should().Contain("has stopped");
+        await host.StopAsync();
+        (await registry.Drained).Single().Outcome.Should().Be(PipelineDrainOutcome.NotRunning);
+    }
+
+    [Fact]
+    public async Task GraphThrowsWhileMaterializing_RestartsWithBackoff()
+    {
+        var (config, _) = TestHosts.LoadConfig(TestHosts.VirtualTime + """
+            pipelines.hosting.restart { min-backoff = 10s, max-backoff = 10s, random-factor = 0 }
+            """);
+        var attempts = 0;
+        using var host = TestHosts.Build(config, akka => akka.WithPipeline("broken", (_, _) => TestGraphs.Unmaterializable("no", () => Interlocked.Increment(ref attempts))));
+        await host.StartAsync();
+        var registry = host.Services.GetRequiredService<IPipelineRegistry>();
+        var scheduler = (TestScheduler)host.Services.GetRequiredService<ActorSystem>().Scheduler;
+
+        await Eventually.TrueAsync(() => registry.GetStatus("broken").State == PipelineState.Restarting, what: "the first attempt to fail");
+        registry.GetStatus("broken").LastFailure!.Message.Should().Be("no");
+        await Eventually.TrueAsync(
+            () =>
+            {
+                scheduler.Advance(Backoff);
+                return attempts >= 2;
+            },
+            what: "a second attempt");
+
+        await host.StopAsync();
+        var drained = (await registry.Drained).Single();
+        drained.Outcome.Should().Be(PipelineDrainOutcome.NotRunning);
+        drained.Restarts.Should().Be(attempts - 1);
+    }
 }

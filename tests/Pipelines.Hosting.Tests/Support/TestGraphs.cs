@@ -18,6 +18,30 @@ public static class TestGraphs
                 return DrainingControl<Done>.Create(new KillSwitchControl(killSwitch, done), done);
             });
 
+    /// <summary>Completes as soon as it is materialized (a source with nothing to read).</summary>
+    public static IRunnableGraph<DrainingControl<Done>> Finite(Action? materialized = null) =>
+        Source.Empty<int>()
+            .ViaMaterialized(KillSwitches.Single<int>(), Keep.Right)
+            .ToMaterialized(Sink.Ignore<int>(), (killSwitch, done) =>
+            {
+                materialized?.Invoke();
+                return DrainingControl<Done>.Create(new KillSwitchControl(killSwitch, done), done);
+            });
+
+    /// <summary>Throws while it is materialized, with <paramref name="message"/>.</summary>
+    public static IRunnableGraph<DrainingControl<Done>> Unmaterializable(string message, Action? materialized = null)
+    {
+        DrainingControl<Done> Fail(UniqueKillSwitch killSwitch, Task<Done> done)
+        {
+            materialized?.Invoke();
+            throw new InvalidOperationException(message);
+        }
+
+        return Source.Never<int>()
+            .ViaMaterialized(KillSwitches.Single<int>(), Keep.Right)
+            .ToMaterialized(Sink.Ignore<int>(), Fail);
+    }
+
     /// <summary>Fails as soon as it is materialized, with <paramref name="message"/>.</summary>
     public static IRunnableGraph<DrainingControl<Done>> Failing(string message, Action? materialized = null) =>
         Source.Failed<int>(new InvalidOperationException(message))
