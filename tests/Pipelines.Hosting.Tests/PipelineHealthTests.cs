@@ -67,6 +67,8 @@ public sealed class PipelineHealthTests(KafkaClusterFixture kafka, ITestOutputHe
                 var checks = host.Services.GetRequiredService<HealthCheckService>();
 
                 // Progress seen at a look restarts the window; the consumer stops moving once its buffer is full.
+                var registry = host.Services.GetRequiredService<IPipelineRegistry>();
+                await Eventually.TrueAsync(() => registry.GetStatus("orders").State == PipelineState.Running, what: "the pipeline to run");
                 var first = (await checks.CheckHealthAsync()).Entries["pipeline-orders"];
                 first.Status.Should().Be(HealthStatus.Healthy, first.Description);
                 HealthReportEntry entry = default;

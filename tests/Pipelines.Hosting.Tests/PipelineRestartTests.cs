@@ -36,6 +36,9 @@ public sealed class PipelineRestartTests
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
         await Eventually.TrueAsync(() => registry.GetStatus("flaky").State == PipelineState.Restarting, what: "the first failure");
+
+        // Each pipeline's first incarnation starts inside its restart stage, asynchronously.
+        await Eventually.TrueAsync(() => registry.GetStatus("steady").State == PipelineState.Running, what: "the steady pipeline to run");
         registry.GetStatus("flaky").Restarts.Should().Be(0);
         materialized.Should().Be(1);
         var report = await health.CheckHealthAsync();
