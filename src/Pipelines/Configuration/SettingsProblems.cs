@@ -16,6 +16,9 @@ internal sealed class SettingsProblems(string path)
         _problems.Add($"{Path}.{key}: {message}");
     }
 
+    /// <summary>Whether any problem was found.</summary>
+    public bool Any => _problems.Count > 0;
+
     /// <summary>True when reading <paramref name="key"/> already failed, so that range checks do not report it twice.</summary>
     public bool HasFailed(string key) => _failedKeys.Contains(key);
 

@@ -51,13 +51,31 @@ internal sealed class SettingsReader
         return Open(user, path);
     }
 
+    /// <summary>
+    /// Like <see cref="Open(AkkaConfig, string)"/>, for a section that may be absent (a hosted pipeline's own keys):
+    /// a missing section reads as an empty one.
+    /// </summary>
+    public static SettingsReader OpenOptional(AkkaConfig config, string path)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var user = HoconConfig.Empty;
+        if (!config.IsEmpty && config.HasPath(path) && config.GetValue(path) is { } section && section.IsObject())
+        {
+            user = HoconConfig.At(path, AkkaConfigConverter.FromAkka(section));
+        }
+
+        return Open(user, path, optional: true);
+    }
+
     /// <summary>Opens <paramref name="path"/> of this library's tree <paramref name="config"/>, the reference configuration being the fallback.</summary>
-    private static SettingsReader Open(HoconConfig config, string path)
+    private static SettingsReader Open(HoconConfig config, string path, bool optional = false)
     {
         var merged = config.WithFallback(HoconConfigFactory.Reference());
         try
         {
-            return new SettingsReader(merged.GetConfig(path), path);
+            return optional && !merged.HasPath(path)
+                ? new SettingsReader(HoconConfig.Empty, path)
+                : new SettingsReader(merged.GetConfig(path), path);
         }
         catch (HoconException e)
         {
@@ -68,6 +86,11 @@ internal sealed class SettingsReader
     public TimeSpan Duration(string key, bool allowInfinite = false) => Read(key, () => _section.GetTimeSpan(key, allowInfinite));
 
     public int Int(string key) => Read(key, () => _section.GetInt(key));
+
+    public long Long(string key) => Read(key, () => _section.GetLong(key));
+
+    /// <summary>Whether the section sets <paramref name="key"/> (to anything but null).</summary>
+    public bool Has(string key) => _section.HasPath(key);
 
     public string? String(string key) => Read(key, () => _section.GetString(key));
 

@@ -29,5 +29,6 @@ public sealed class MainJobTests
         await system.WhenTerminated.WaitAsync(Patience);
         CoordinatedShutdown.Get(system).ShutdownReason.Should().BeOfType<CoordinatedShutdown.ClrExitReason>();
         host.Services.GetRequiredService<MainJobService>().Result().Should().Be(0);
+        host.Services.GetRequiredService<Pipelines.Hosting.IPipelineRegistry>().Names.Should().BeEmpty();
     }
 }
