@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Pipelines.Configuration;
+using Pipelines.Hosting.Telemetry;
 using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Host.Commands;
@@ -68,6 +69,8 @@ internal static class MainJob
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLoggerFactory());
         });
+        // Exports the Pipelines meter and activity source as pipelines.telemetry says (nothing by default).
+        builder.Services.AddPipelinesTelemetry(config);
         builder.Services.AddSingleton(new MainJobService.Options(bootstrapServers, output, messages));
         builder.Services.AddSingleton<MainJobService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MainJobService>());

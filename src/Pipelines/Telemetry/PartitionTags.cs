@@ -11,7 +11,7 @@ internal sealed class PartitionTags
     public PartitionTags(KeyValuePair<string, object?>[] consumerTags, TopicPartition partition)
     {
         Topic = [.. consumerTags, new(TagNames.Topic, partition.Topic)];
-        Partition = [.. Topic, new(TagNames.Partition, partition.Partition.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        Partition = [.. Topic, new(TagNames.Partition, PartitionIds.Of(partition.Partition.Value))];
     }
 
     /// <summary>Client id, group and topic.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Confluent.Kafka;
 
 namespace Pipelines.Telemetry;
@@ -16,12 +15,12 @@ internal static class ProcessSpan
         var activity = PipelinesTelemetry.Source.StartActivity(name, ActivityKind.Consumer, KafkaTraceContext.Extract(record.Message?.Headers));
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(TagNames.System, "kafka");
-            activity.SetTag(TagNames.OperationType, "process");
-            activity.SetTag(TagNames.OperationName, name);
-            activity.SetTag(TagNames.Topic, record.Topic);
-            activity.SetTag(TagNames.Partition, record.Partition.Value.ToString(CultureInfo.InvariantCulture));
-            activity.SetTag(TagNames.Offset, record.Offset.Value);
+            // A span per record: AddTag (no search for an existing key), the operation's name is the span's, partition texts are cached.
+            activity.AddTag(TagNames.System, "kafka");
+            activity.AddTag(TagNames.OperationType, "process");
+            activity.AddTag(TagNames.Topic, record.Topic);
+            activity.AddTag(TagNames.Partition, PartitionIds.Of(record.Partition.Value));
+            activity.AddTag(TagNames.Offset, record.Offset.Value);
         }
 
         return activity;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Confluent.Kafka;
 
 namespace Pipelines.Telemetry;
@@ -39,8 +38,8 @@ internal sealed class SendSpan<TKey, TValue>
             }
             else if (_activity.IsAllDataRequested)
             {
-                _activity.SetTag(TagNames.Partition, report.Partition.Value.ToString(CultureInfo.InvariantCulture));
-                _activity.SetTag(TagNames.Offset, report.Offset.Value);
+                _activity.AddTag(TagNames.Partition, PartitionIds.Of(report.Partition.Value));
+                _activity.AddTag(TagNames.Offset, report.Offset.Value);
             }
 
             // Stopping makes the span's previous activity current on this thread; the client's thread keeps its own.

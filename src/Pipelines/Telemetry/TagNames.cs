@@ -27,7 +27,7 @@ public static class TagNames
     /// <summary>The operation of a span: <c>send</c> or <c>process</c>.</summary>
     public const string OperationType = "messaging.operation.type";
 
-    /// <summary>The operation's name on a span (<c>send</c>, or the name given to a traced processing step).</summary>
+    /// <summary>The operation's name on a send span (<c>send</c>); a process span's name is the one given to its step.</summary>
     public const string OperationName = "messaging.operation.name";
 
     /// <summary>What went wrong: a Kafka error code or an exception's type name; present only on failures.</summary>
