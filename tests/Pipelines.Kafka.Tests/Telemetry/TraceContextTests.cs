@@ -8,6 +8,7 @@ using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Producer;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.Telemetry;
+using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
@@ -134,11 +135,19 @@ public sealed class TraceContextTests : Akka.TestKit.Xunit2.TestKit, IClassFixtu
 
                 return Task.FromResult(m.CommittableOffset);
             })
-            .Take(Count)
             .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), Keep.Both)
             .Run(_materializer);
-        await done.WaitAsync(Patience);
-        await control.Shutdown().WaitAsync(Patience);
+        await Eventually.TrueAsync(
+            () =>
+            {
+                lock (seenInside)
+                {
+                    return seenInside.Count == Count;
+                }
+            },
+            Patience,
+            "every record processed");
+        await control.DrainAndShutdown(done).WaitAsync(Patience);
 
         seenInside.Should().HaveCount(Count).And.OnlyContain(a => a == null, "no process span is made without listeners");
         (await Kafka.ConsumeAllAsync(source, Count, Patience)).Should().OnlyContain(r => r.Message.Headers == null || !r.Message.Headers.Any(h => h.Key == "traceparent"));
