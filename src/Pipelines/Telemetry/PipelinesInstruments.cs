@@ -10,6 +10,13 @@ namespace Pipelines.Telemetry;
 /// </summary>
 internal static class PipelinesInstruments
 {
+    // Durations in seconds from a millisecond to a minute: the SDKs' default buckets (0 to 10,000) suit milliseconds, and
+    // would put every commit in the first one. Declared before the histograms that use it (static fields initialise in order).
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    };
+
     /// <summary>Records the consumers took from Kafka and handed to their sources' buffers.</summary>
     public static readonly Counter<long> Consumed = PipelinesTelemetry.Meter.CreateCounter<long>(
         "pipelines.consumer.consumed", "{record}", "Records taken from Kafka by a consumer and buffered for its source.");
@@ -23,8 +30,8 @@ internal static class PipelinesInstruments
         "pipelines.consumer.commits", "{commit}", "Offset commit requests; failed ones carry error.type.");
 
     /// <summary>How long commit requests took (the client's synchronous commit round trip).</summary>
-    public static readonly Histogram<double> CommitDuration = PipelinesTelemetry.Meter.CreateHistogram<double>(
-        "pipelines.consumer.commit.duration", "s", "Duration of offset commit requests; failed ones carry error.type.");
+    public static readonly Histogram<double> CommitDuration = PipelinesTelemetry.Meter.CreateHistogram(
+        "pipelines.consumer.commit.duration", "s", "Duration of offset commit requests; failed ones carry error.type.", tags: null, SecondsAdvice);
 
     /// <summary>Records the brokers acknowledged to producer stages.</summary>
     public static readonly Counter<long> Produced = PipelinesTelemetry.Meter.CreateCounter<long>(
@@ -47,8 +54,8 @@ internal static class PipelinesInstruments
         "pipelines.delay.pending", "{record}", "Delayed messages held by delay routers until they are due.");
 
     /// <summary>How late delayed messages were delivered after their due time.</summary>
-    public static readonly Histogram<double> DelayLateness = PipelinesTelemetry.Meter.CreateHistogram<double>(
-        "pipelines.delay.lateness", "s", "Time between a delayed message's due time and its delivery.");
+    public static readonly Histogram<double> DelayLateness = PipelinesTelemetry.Meter.CreateHistogram(
+        "pipelines.delay.lateness", "s", "Time between a delayed message's due time and its delivery.", tags: null, SecondsAdvice);
 
     /// <summary>Restarts of hosted pipelines.</summary>
     public static readonly Counter<long> Restarts = PipelinesTelemetry.Meter.CreateCounter<long>(
