@@ -1,5 +1,7 @@
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Pipelines.Kafka.Embedded;
 using Pipelines.Kafka.Tests.Embedded;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.Telemetry;
@@ -54,6 +56,27 @@ public sealed class ConsumerMetricsTests : Akka.TestKit.Xunit2.TestKit, IClassFi
         commits.Should().NotBeEmpty().And.OnlyContain(m => !m.HasTag(TagNames.ErrorType) && m.Value == 1);
         var durations = meters.Of("pipelines.consumer.commit.duration", TagNames.ConsumerGroup, group);
         durations.Should().HaveCount(commits.Count).And.OnlyContain(m => m.Value >= 0 && m.Unit == "s");
+    }
+
+    [Fact]
+    public async Task Commits_BrokerRefusesACommit_CountsItAndItsDurationWithTheErrorType()
+    {
+        using var meters = new MeterCapture();
+        var topic = await Kafka.CreateTopicAsync(partitions: 1);
+        var group = KafkaClusterFixture.NewGroupId();
+        await TestProducer.ProduceAsync(Kafka, topic, partitions: 1, count: 10);
+        _fixture.Cluster.PushRequestErrors(KafkaApiKey.OffsetCommit, ErrorCode.OffsetMetadataTooLarge);
+
+        var (control, done) = KafkaConsumer.CommittableSource(KafkaTestSettings.Consumer(Kafka, group), Subscriptions.Topics(topic))
+            .Select(m => m.CommittableOffset)
+            .ToMaterialized(Committer.Sink<ICommittableOffset>(KafkaTestSettings.Committer()), Keep.Both)
+            .Run(_materializer);
+
+        await done.Invoking(t => t.WaitAsync(Patience)).Should().ThrowAsync<KafkaCommitException>("a commit refused for good fails a committer that waits for acks");
+        await control.Shutdown().WaitAsync(Patience);
+        var refused = meters.Of("pipelines.consumer.commits", TagNames.ConsumerGroup, group).Where(m => m.HasTag(TagNames.ErrorType)).ToList();
+        refused.Should().ContainSingle().Which.Tag(TagNames.ErrorType).Should().Be("OffsetMetadataTooLarge");
+        meters.Of("pipelines.consumer.commit.duration", TagNames.ConsumerGroup, group).Should().ContainSingle(m => Equals(m.Tag(TagNames.ErrorType), "OffsetMetadataTooLarge"));
     }
 
     [Fact]
