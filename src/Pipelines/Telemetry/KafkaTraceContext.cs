@@ -11,6 +11,12 @@ namespace Pipelines.Telemetry;
 /// </summary>
 public static class KafkaTraceContext
 {
+    /// <summary>The header of the W3C trace parent (trace id, span id, flags).</summary>
+    public const string TraceParentHeader = "traceparent";
+
+    /// <summary>The header of the W3C trace state (vendor data).</summary>
+    public const string TraceStateHeader = "tracestate";
+
     private static readonly DistributedContextPropagator.PropagatorGetterCallback Getter = GetHeader;
     private static readonly DistributedContextPropagator.PropagatorSetterCallback Setter = SetHeader;
 
@@ -48,10 +54,9 @@ public static class KafkaTraceContext
     {
         ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(headers);
-        foreach (var field in DistributedContextPropagator.Current.Fields)
-        {
-            headers.Remove(field);
-        }
+        // Only the trace headers are replaced; other headers (baggage included) are the record's own.
+        headers.Remove(TraceParentHeader);
+        headers.Remove(TraceStateHeader);
 
         DistributedContextPropagator.Current.Inject(activity, headers, Setter);
     }
