@@ -40,11 +40,16 @@ public sealed class SecretKeysTests
         // Array elements of a secret key are the secret.
         "sasl.password:0",
         "sasl.password[1]",
+
+        // Headers of the OpenTelemetry exporter carry collector credentials under any name.
+        "pipelines.telemetry.otlp.headers.api-key",
+        "pipelines:telemetry:otlp:headers:Authorization",
     ];
 
     public static TheoryData<string> HarmlessKeyCases() =>
     [
         "sasl.mechanism",
+        "pipelines.telemetry.otlp.endpoint",
         "sasl.mechanisms",
         "sasl.username",
         "security.protocol",

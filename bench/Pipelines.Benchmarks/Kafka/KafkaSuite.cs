@@ -74,6 +74,8 @@ internal sealed class KafkaSuite : IBenchmarkSuite
         report.Case(Name, "committable-source-select-async-partitioned-16", parallel.PerSecond, raw.PerSecond, "msg/s",
             $"CommittableSource -> SelectAsyncPartitioned(16, by record key, completed task) -> Committer.Sink; anchor: the same raw loop; "
             + $"process CPU per record: ours {parallel.CpuMicroseconds:F2} us, anchor {raw.CpuMicroseconds:F2} us");
+
+        await TelemetryCase.RunAsync(Name, materializer, cluster.BootstrapServers, partitions, count, rounds, report, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ProduceAsync(string bootstrapServers, string topic, int count, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Pipelines.Configuration;
 using Pipelines.Hosting;
+using Pipelines.Hosting.Telemetry;
 using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Host.Commands;
@@ -72,6 +73,8 @@ internal static class MainJob
 
         // The pipelines' registry, health checks and start check (pipelines register with WithPipeline above).
         builder.Services.AddPipelines();
+        // Exports the Pipelines meter and activity source as pipelines.telemetry says (nothing by default).
+        builder.Services.AddPipelinesTelemetry(config);
         builder.Services.AddSingleton(new MainJobService.Options(bootstrapServers, output, messages));
         builder.Services.AddSingleton<MainJobService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MainJobService>());

@@ -15,7 +15,9 @@ namespace Pipelines.Configuration;
 /// <item>it contains <c>private.key</c> (also spelled <c>private-key</c>, <c>private_key</c> or <c>privatekey</c>), as
 /// in <c>sasl.oauthbearer.assertion.private.key.pem</c>;</item>
 /// <item>it ends with a key known to hold credentials or private key material whole: <c>sasl.jaas.config</c>,
-/// <c>sasl.oauthbearer.config</c>, <c>ssl.key.pem</c>, <c>ssl.keystore.key</c>, <c>basic.auth.user.info</c>.</item>
+/// <c>sasl.oauthbearer.config</c>, <c>ssl.key.pem</c>, <c>ssl.keystore.key</c>, <c>basic.auth.user.info</c>;</item>
+/// <item>it is a header of the OpenTelemetry exporter (under <c>otlp.headers</c>, as in
+/// <c>pipelines.telemetry.otlp.headers.api-key</c>): collectors take their credentials in headers of any name.</item>
 /// </list>
 /// Names, mechanisms, file locations and certificates are not secret: <c>sasl.username</c>, <c>sasl.mechanism</c>,
 /// <c>ssl.key.location</c>, <c>ssl.certificate.pem</c> and <c>sasl.oauthbearer.token.endpoint.url</c> stay visible.
@@ -54,6 +56,11 @@ public static class SecretKeys
 
         var dotted = normalized.Replace('-', '.').Replace('_', '.');
         if (dotted.Contains("private.key", StringComparison.Ordinal) || normalized.Contains("privatekey", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (normalized.StartsWith("otlp.headers.", StringComparison.Ordinal) || normalized.Contains(".otlp.headers.", StringComparison.Ordinal))
         {
             return true;
         }

@@ -31,4 +31,16 @@ public sealed class MainJobTests
         host.Services.GetRequiredService<MainJobService>().Result().Should().Be(0);
         host.Services.GetRequiredService<Pipelines.Hosting.IPipelineRegistry>().Names.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Build_TelemetryEnabledInTheConfiguration_RegistersTheOpenTelemetryProviders()
+    {
+        var config = PipelinesConfiguration.ParseString("pipelines.telemetry { metrics.enabled = on, traces { enabled = on, exporters = [console] } }", "app.conf");
+        using var host = MainJob.Build(config, "kafka-1:9092", TextWriter.Null, TextWriter.Null);
+        using var quiet = MainJob.Build(PipelinesConfiguration.ParseString("akka.loglevel = INFO", "app.conf"), "kafka-1:9092", TextWriter.Null, TextWriter.Null);
+
+        host.Services.GetService<OpenTelemetry.Metrics.MeterProvider>().Should().NotBeNull();
+        host.Services.GetService<OpenTelemetry.Trace.TracerProvider>().Should().NotBeNull();
+        quiet.Services.GetService<OpenTelemetry.Metrics.MeterProvider>().Should().BeNull("telemetry is off by default");
+    }
 }

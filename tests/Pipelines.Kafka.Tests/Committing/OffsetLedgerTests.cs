@@ -3,6 +3,38 @@ namespace Pipelines.Kafka.Tests.Committing;
 public sealed class OffsetLedgerTests
 {
     [Fact]
+    public void TakeCovered_FinishedOutOfOrder_CountsOnlyTheEntriesBelowTheCommitPositionOnce()
+    {
+        var ledger = new OffsetLedger();
+        var sequences = Enumerable.Range(0, 5).Select(i => ledger.Register(100 + (i * 2), 0)).ToArray();
+        ledger.Complete(ledger.Epoch, sequences[0], 0);
+        ledger.Complete(ledger.Epoch, sequences[1], 0);
+        ledger.Complete(ledger.Epoch, sequences[3], 0);
+
+        ledger.TakeCovered().Should().Be(2, "offsets 100 and 102 are below the commit position 104; 106 finished but 104 did not");
+        ledger.TakeCovered().Should().Be(0, "nothing new since");
+
+        ledger.Complete(ledger.Epoch, sequences[2], 0);
+        ledger.Complete(ledger.Epoch, sequences[4], 0);
+        ledger.TakeCovered().Should().Be(3);
+    }
+
+    [Fact]
+    public void TakeCovered_AfterReset_IgnoresTheEntriesOfTheEndedEpoch()
+    {
+        var ledger = new OffsetLedger();
+        var first = ledger.Register(1, 0);
+        ledger.Register(2, 0);
+        ledger.Complete(ledger.Epoch, first, 0);
+        ledger.Reset();
+
+        ledger.TakeCovered().Should().Be(0, "the finished entry of the ended epoch was never committed in it");
+        var next = ledger.Register(10, 0);
+        ledger.Complete(ledger.Epoch, next, 0);
+        ledger.TakeCovered().Should().Be(1);
+    }
+
+    [Fact]
     public void CommitPosition_NothingRegistered_IsMinusOne()
     {
         var ledger = new OffsetLedger();

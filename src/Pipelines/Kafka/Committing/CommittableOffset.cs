@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Confluent.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -8,12 +10,15 @@ namespace Pipelines.Kafka;
 /// </summary>
 internal class CommittableOffset : ICommittableOffset
 {
-    public CommittableOffset(PartitionState partition, int epoch, long sequence, long offset)
+    private readonly Headers? _headers;
+
+    public CommittableOffset(PartitionState partition, int epoch, long sequence, long offset, Headers? headers = null)
     {
         Partition = partition;
         Epoch = epoch;
         Sequence = sequence;
         Offset = offset;
+        _headers = headers;
     }
 
     public PartitionState Partition { get; }
@@ -35,6 +40,12 @@ internal class CommittableOffset : ICommittableOffset
 
     /// <summary>The commit metadata of the record (<see cref="CommittableOffsetMetadata"/>), or <see langword="null"/>.</summary>
     public virtual string? Metadata => null;
+
+    /// <summary>
+    /// The trace context the record carried in its headers, or <see langword="default"/>: read only when a record produced with
+    /// this offset as pass-through needs a parent for its send span.
+    /// </summary>
+    public ActivityContext TraceContext => KafkaTraceContext.Extract(_headers);
 
     public void MarkProcessed() => Partition.Owner.MarkProcessed(this);
 

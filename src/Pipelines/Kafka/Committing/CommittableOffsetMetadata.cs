@@ -8,8 +8,8 @@ internal sealed class CommittableOffsetMetadata : CommittableOffset, ICommittabl
 {
     private readonly string _metadata;
 
-    public CommittableOffsetMetadata(PartitionState partition, int epoch, long sequence, long offset, string metadata)
-        : base(partition, epoch, sequence, offset)
+    public CommittableOffsetMetadata(PartitionState partition, int epoch, long sequence, long offset, string metadata, Confluent.Kafka.Headers? headers = null)
+        : base(partition, epoch, sequence, offset, headers)
     {
         _metadata = metadata;
     }

@@ -58,6 +58,9 @@ internal sealed class OffsetLedger
     private long _lastFinishedHighest = -1;
     private long _headSince;
 
+    // The head when TakeCovered last ran: the entries from here to the head are the ones a commit newly covers.
+    private long _covered;
+
     /// <summary>Creates an empty ledger in epoch 0.</summary>
     /// <param name="initialCapacity">The ring's first capacity (rounded up to a power of two).</param>
     public OffsetLedger(int initialCapacity = 64)
@@ -126,6 +129,7 @@ internal sealed class OffsetLedger
     {
         Epoch++;
         _head = _tail;
+        _covered = _tail;
         _lastRegistered = -1;
         _lastFinishedHighest = -1;
         Unfinished = 0;
@@ -141,6 +145,17 @@ internal sealed class OffsetLedger
         {
             Array.Clear(_metadata);
         }
+    }
+
+    /// <summary>
+    /// The entries the commit position passed since the last call: the records a commit at <see cref="CommitPosition"/>
+    /// covers that no earlier commit did (for the committed-records metric; call it when such a commit succeeded).
+    /// </summary>
+    public long TakeCovered()
+    {
+        var covered = _head - _covered;
+        _covered = _head;
+        return covered;
     }
 
     /// <summary>Registers the next offset handed to the graph and returns its sequence number for <see cref="Complete"/>.</summary>

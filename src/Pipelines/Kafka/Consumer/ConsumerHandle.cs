@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Pipelines.Kafka.Native;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -175,6 +176,7 @@ internal sealed class ConsumerHandle : IOffsetCommitter, IConsumerPollLoop
         _failure ??= failure;
         _terminated = true;
         _assigned = [];
+        ConsumerGauges.Remove(this);
         FailPendingRequests(failure ?? TerminatedException());
         if (failure is null)
         {

@@ -61,7 +61,8 @@ public static class KafkaConsumer
             ConsumerStageContext<TKey, TValue>.Owned(settings, subscription, nameof(CommitWithMetadataSource), trackOffsets: true, partitioned: false),
             r => new CommittableMessage<TKey, TValue>(
                 r.Result,
-                new CommittableOffsetMetadata(r.Partition, r.Epoch, r.Sequence, r.Result.Offset.Value, metadataFromRecord(r.Result) ?? string.Empty)),
+                new CommittableOffsetMetadata(
+                    r.Partition, r.Epoch, r.Sequence, r.Result.Offset.Value, metadataFromRecord(r.Result) ?? string.Empty, r.Result.Message?.Headers)),
             atMostOnce: false));
     }
 

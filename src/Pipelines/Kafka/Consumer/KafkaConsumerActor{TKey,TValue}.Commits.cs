@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Pipelines.Kafka.Native;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -186,6 +187,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
             MarkCommitted(positions);
             _handle.CountCommit();
             var elapsed = _time.GetElapsedTime(started);
+            _telemetry.OnCommit(elapsed, error: null);
             if (elapsed > _options.CommitTimeWarning)
             {
                 KafkaLog.SlowCommit(_logger, _name, elapsed, _options.CommitTimeWarning);
@@ -200,12 +202,14 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
             var failed = ex.Results.FirstOrDefault(r => r.Error.Code != ErrorCode.NoError);
             error = failed?.Error ?? ex.Error;
             exception = ex;
+            _telemetry.OnCommit(_time.GetElapsedTime(started), error.Code);
             return Classify(error);
         }
         catch (KafkaException ex)
         {
             error = ex.Error;
             exception = ex;
+            _telemetry.OnCommit(_time.GetElapsedTime(started), error.Code);
             return Classify(error);
         }
     }
@@ -246,6 +250,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
             {
                 partition.State.LastCommitted = position.Offset.Value;
                 partition.State.PublishedCommitted = position.Offset.Value;
+                ConsumerTelemetry.OnPositionCommitted(partition.State);
             }
         }
     }

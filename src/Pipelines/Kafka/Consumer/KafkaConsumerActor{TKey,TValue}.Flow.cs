@@ -375,6 +375,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue>
         var record = new BufferedRecord<TKey, TValue>(result, state, state.Ledger.Epoch, sequence);
         (partition.Channel?.Writer ?? source.Merged!.Writer).TryWrite(record);
         _handle.CountReceived();
+        _telemetry.OnConsumed(state);
 
         if (total is not null)
         {

@@ -7,6 +7,7 @@ using LogMessage = Confluent.Kafka.LogMessage;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Pipelines.Kafka.Native;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -54,6 +55,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
     private readonly IDeserializer<TValue>? _valueDeserializer;
     private readonly ConsumerActorOptions _options;
     private readonly ConsumerHandle _handle;
+    private readonly ConsumerTelemetry _telemetry;
     private readonly string _name;
     private readonly long _resumeThreshold;
 
@@ -107,6 +109,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         _options = options;
         _handle = handle ?? CreateHandle(_config);
         _name = _handle.Name;
+        _telemetry = new ConsumerTelemetry(_handle);
         _resumeThreshold = Math.Max(0, options.BufferSize / 2);
         _pollTimeout = options.PollTimeout;
     }
@@ -137,6 +140,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
             _consumer = Build();
             _wakeup = ConsumerWakeup.Attach(_consumer);
             _handle.SetWakeup(_wakeup);
+            ConsumerGauges.Add(_handle);
             if (!_wakeup.IsSupported)
             {
                 _pollTimeout = _options.PollTimeout < FallbackPollTimeout ? _options.PollTimeout : FallbackPollTimeout;
@@ -254,6 +258,8 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
         {
             Poll();
         }
+
+        _telemetry.FlushConsumed();
     }
 
     private void SchedulePoll()
@@ -746,7 +752,7 @@ internal sealed partial class KafkaConsumerActor<TKey, TValue> : UntypedActor
     {
         if (!_partitions.TryGetValue(tp, out var partition))
         {
-            partition = new Partition(new PartitionState(_handle, tp));
+            partition = new Partition(new PartitionState(_handle, tp) { Tags = _telemetry.TagsFor(tp) });
             _partitions[tp] = partition;
         }
 

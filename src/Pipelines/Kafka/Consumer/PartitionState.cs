@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -105,6 +106,12 @@ internal sealed class PartitionState
         Volatile.Write(ref _lastDequeuedSequence, sequence);
         return Gauge.OnTaken();
     }
+
+    /// <summary>The partition's metric tags (<see cref="ConsumerTelemetry"/>), set when the consumer first sees it.</summary>
+    public PartitionTags? Tags { get; init; }
+
+    /// <summary>Records taken from Kafka that the consumed counter has not been told about yet; poll thread only.</summary>
+    public long UncountedConsumed { get; set; }
 
     public override string ToString() => TopicPartition.ToString();
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Streams;
 using Confluent.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -158,7 +159,7 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
 
             var position = slot.Sent;
             var record = slot.Record(position);
-            switch (Send(record, slot.Handler(position), out var failure))
+            switch (Send(record, slot.Handler(position), out var failure, ProducerTelemetry.PassThroughParent(record, slot.PassThrough)))
             {
                 case SendOutcome.QueueFull:
                     return true;
@@ -286,6 +287,7 @@ internal abstract class InOrderProducerStageLogic<TIn, TKey, TValue, TPassThroug
     // Runs on the client's thread.
     private void OnDelivered(Slot slot, int position, DeliveryReport<TKey, TValue> report)
     {
+        Telemetry.Delivered(report);
         slot.Publish(position, report);
         if (report.Error.IsError)
         {

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Confluent.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -45,6 +47,13 @@ public sealed class ProducerRecord<TKey, TValue> : Message<TKey, TValue>
 
         // Confluent's Produce takes the destination as a TopicPartition object: build it once here, not per send.
         TopicPartition = partition == Partition.Any ? null : new TopicPartition(topic, partition);
+
+        // Activity.Current does not flow into the producer stage: the record remembers the activity it is made in (a traced
+        // processing step, a request), which becomes the parent of its send span.
+        if (ProducerTelemetry.IsTracing)
+        {
+            Parent = Activity.Current;
+        }
     }
 
     /// <summary>The destination topic.</summary>
@@ -55,6 +64,9 @@ public sealed class ProducerRecord<TKey, TValue> : Message<TKey, TValue>
 
     /// <summary>The explicit destination, or <see langword="null"/> when the partitioner chooses.</summary>
     internal TopicPartition? TopicPartition { get; }
+
+    /// <summary>The activity current where the record was made, while tracing; the parent of its send span.</summary>
+    internal Activity? Parent { get; }
 
     /// <inheritdoc />
     public override string ToString() =>

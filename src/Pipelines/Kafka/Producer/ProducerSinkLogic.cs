@@ -150,6 +150,7 @@ internal sealed class ProducerSinkLogic<TKey, TValue> : ProducerStageLogic<Produ
     // Runs on the client's thread.
     private void OnDelivered(DeliveryReport<TKey, TValue> report)
     {
+        Telemetry.Delivered(report);
         if (report.Error.IsError)
         {
             _failedReports.Enqueue(report);

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Akka.Streams;
 using Akka.Streams.Stage;
 using Akka.Streams.Supervision;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Kafka;
 
@@ -52,6 +54,7 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
         _sharedProducer = sharedProducer;
         _decider = inheritedAttributes.GetAttribute<ActorAttributes.SupervisionStrategy>(null)?.Decider ?? Deciders.StoppingDecider;
         Parallelism = settings.Parallelism;
+        Telemetry = new ProducerTelemetry(settings.GetProperty("client.id"));
     }
 
     /// <summary>The failure the stage stopped with (its own, or upstream's), or <see langword="null"/>.</summary>
@@ -62,6 +65,9 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
 
     /// <summary>The stage's log as a <see cref="Microsoft.Extensions.Logging.ILogger"/>, for the producer's source-generated messages.</summary>
     protected Microsoft.Extensions.Logging.ILogger Logger => _logger;
+
+    /// <summary>The stage's metrics and send spans; delivery handlers pass their reports to <see cref="ProducerTelemetry.Delivered{TKey, TValue}"/>.</summary>
+    private protected ProducerTelemetry Telemetry { get; }
 
     /// <summary>The most records unacknowledged at once (<see cref="ProducerSettings{TKey, TValue}.Parallelism"/>).</summary>
     protected int Parallelism { get; }
@@ -258,9 +264,21 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
     /// <see cref="Pump"/> is next called), and <see cref="SendOutcome.Failed"/> with the failure when the client refused
     /// it (nothing was sent, no report will come).
     /// </summary>
-    private protected SendOutcome Send(ProducerRecord<TKey, TValue> record, Action<DeliveryReport<TKey, TValue>> handler, out Exception? failure)
+    /// <remarks>
+    /// While tracing, the record gets a send span (ended by its delivery report) whose context goes into its headers;
+    /// <paramref name="passThroughParent"/> is the span's parent when the record was not made inside an activity
+    /// (<see cref="ProducerTelemetry.PassThroughParent{TKey, TValue, TPassThrough}"/>).
+    /// </remarks>
+    private protected SendOutcome Send(
+        ProducerRecord<TKey, TValue> record, Action<DeliveryReport<TKey, TValue>> handler, out Exception? failure, ActivityContext passThroughParent = default)
     {
         failure = null;
+        var span = ProducerTelemetry.IsTracing ? Telemetry.StartSend(record, passThroughParent) : null;
+        if (span is not null)
+        {
+            handler = new SendSpan<TKey, TValue>(span, handler).OnDelivered;
+        }
+
         try
         {
             _producer!.Produce(record.TopicPartition ?? AnyPartitionOf(record.Topic), record, handler);
@@ -268,6 +286,12 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
         }
         catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
         {
+            if (span is not null)
+            {
+                // The record is sent again later, under a span of its own.
+                SendSpan<TKey, TValue>.Abandon(span, ErrorCodeNames.Of(ErrorCode.Local_QueueFull), "The client's queue was full; the record is sent again.");
+            }
+
             QueueFullWaiting = true;
             ScheduleOnce(QueueFullTimer, QueueFullRetryDelay);
             ProducerLog.QueueFull(_logger, ToString()!, QueueFullRetryDelay);
@@ -276,6 +300,13 @@ internal abstract class ProducerStageLogic<TIn, TKey, TValue> : TimerGraphStageL
         catch (Exception ex)
         {
             failure = SendFailure(ex, record);
+            var code = failure is KafkaException kafka ? kafka.Error.Code : ErrorCode.Unknown;
+            Telemetry.Failed(record.Topic, code);
+            if (span is not null)
+            {
+                SendSpan<TKey, TValue>.Abandon(span, ErrorCodeNames.Of(code), failure.Message);
+            }
+
             return SendOutcome.Failed;
         }
     }
