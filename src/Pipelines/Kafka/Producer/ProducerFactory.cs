@@ -10,9 +10,11 @@ internal static class ProducerFactory
     /// <param name="settings">The settings (serializers and librdkafka properties).</param>
     /// <param name="logger">Where librdkafka's log lines and errors go.</param>
     /// <param name="onFatal">Called (on the client's thread) when the client hits a fatal error and can no longer produce.</param>
+    /// <param name="configure">Adds to the builder before the client is built (e.g. a partitioner); null for nothing.</param>
     /// <exception cref="InvalidOperationException"><c>bootstrap.servers</c> is not set.</exception>
     /// <exception cref="ArgumentException">librdkafka rejected a property.</exception>
-    public static IProducer<TKey, TValue> Create<TKey, TValue>(ProducerSettings<TKey, TValue> settings, ILogger logger, Action<Error>? onFatal)
+    public static IProducer<TKey, TValue> Create<TKey, TValue>(
+        ProducerSettings<TKey, TValue> settings, ILogger logger, Action<Error>? onFatal, Action<ProducerBuilder<TKey, TValue>>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
@@ -24,7 +26,7 @@ internal static class ProducerFactory
                 + "ProducerSettings.WithBootstrapServers (for an embedded cluster: its BootstrapServers).");
         }
 
-        return new ProducerBuilder<TKey, TValue>(settings.CreateProducerConfig())
+        var builder = new ProducerBuilder<TKey, TValue>(settings.CreateProducerConfig())
             .SetKeySerializer(settings.KeySerializer)
             .SetValueSerializer(settings.ValueSerializer)
             .SetLogHandler((producer, message) => Log(logger, message))
@@ -39,8 +41,9 @@ internal static class ProducerFactory
                 {
                     ProducerLog.ClientError(logger, producer.Name, error.Code, error.Reason);
                 }
-            })
-            .Build();
+            });
+        configure?.Invoke(builder);
+        return builder.Build();
     }
 
     private static void Log(ILogger logger, LogMessage message)
