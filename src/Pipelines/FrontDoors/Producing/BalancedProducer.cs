@@ -72,10 +72,11 @@ internal sealed class BalancedProducer : IDisposable
     }
 
     /// <summary>
-    /// Builds the record for <paramref name="topic"/> with its partition: the requested one under <see cref="Balancer.Manual"/>,
-    /// the balancer's choice when it chooses before sending, else left to the client's partitioner.
+    /// Builds the record for <paramref name="topic"/> with its partition: the requested one under <see cref="Balancer.Manual"/>
+    /// (other balancers ignore it, as Sarama's do), the balancer's choice when it chooses before sending, else left to the
+    /// client's partitioner.
     /// </summary>
-    /// <exception cref="ArgumentException">A partition was requested under another balancer, or none under <see cref="Balancer.Manual"/>.</exception>
+    /// <exception cref="ArgumentException">No partition was requested under <see cref="Balancer.Manual"/>.</exception>
     /// <exception cref="KafkaException">The topic's partition count is needed and the topic does not exist.</exception>
     /// <exception cref="InvalidOperationException">A custom balancer chose a partition the topic does not have.</exception>
     public ValueTask<ProducerRecord<byte[]?, byte[]?>> PrepareAsync(
@@ -91,13 +92,6 @@ internal sealed class BalancedProducer : IDisposable
             }
 
             return ValueTask.FromResult(Record(topic, new Partition(requested), key, value, headers));
-        }
-
-        if (partition is { } ignored)
-        {
-            throw new ArgumentException(
-                $"The message for topic \"{topic}\" names partition {ignored}, but the {Balancer.Name} balancer chooses the partition: "
-                + "use Balancer.Manual to send messages to the partitions they name, or leave the partition unset.", nameof(partition));
         }
 
         if (!Balancer.ChoosesBeforeSend)
