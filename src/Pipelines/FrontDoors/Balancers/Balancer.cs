@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Confluent.Kafka;
 
 namespace Pipelines.FrontDoors.Balancers;
 
@@ -8,14 +7,13 @@ namespace Pipelines.FrontDoors.Balancers;
 /// kafka-go's). Each producer takes its own copy of a stateful balancer, so one instance may be shared by options.
 /// </summary>
 /// <remarks>
-/// Three mechanisms, the cheapest that places records exactly as the named client does:
-/// <see cref="Murmur2"/> is librdkafka's own <c>partitioner=murmur2_random</c> (no managed callback);
-/// <see cref="Fnv1a"/> is a managed partitioner handed to the client (<c>ProducerBuilder.SetDefaultPartitioner</c>),
-/// because librdkafka's <c>fnv1a</c> takes the modulo of the unsigned hash and places a third of the keys elsewhere than
-/// Sarama; <see cref="RoundRobin"/>, <see cref="LeastBytes"/> and <see cref="Custom(BalanceFunc, string)"/> choose before the
-/// record reaches the client, from the topic's partition count in the cluster's metadata, because librdkafka may call a
-/// partitioner more than once for a record and would skew their counters. <see cref="Manual"/> sends to the partition
-/// the record names.
+/// The cheapest mechanism that places records exactly as the named client does: <see cref="Murmur2"/> and
+/// <see cref="Fnv1a"/> are librdkafka's own partitioners (<c>partitioner=murmur2_random</c>, <c>fnv1a_random</c>, checked
+/// against the Java and Sarama rules key by key), so no managed callback runs per record. <see cref="RoundRobin"/>,
+/// <see cref="LeastBytes"/> and <see cref="Custom(BalanceFunc, string)"/> keep state or run user code, so they choose
+/// before the record reaches the client, from the topic's partition count in the cluster's metadata: a managed
+/// partitioner given to the client (<c>ProducerBuilder.SetDefaultPartitioner</c>) may be called more than once per record
+/// and would skew their counters. <see cref="Manual"/> sends to the partition the record names.
 /// </remarks>
 [TypeConverter(typeof(BalancerTypeConverter))]
 public abstract class Balancer
@@ -48,9 +46,6 @@ public abstract class Balancer
 
     /// <summary>librdkafka's <c>partitioner</c> value when the client places the records itself, or null.</summary>
     internal virtual string? LibrdkafkaPartitioner => null;
-
-    /// <summary>The managed partitioner the client calls, or null.</summary>
-    internal virtual PartitionerDelegate? ClientPartitioner => null;
 
     /// <summary>True when the partition is chosen before the record reaches the client, with <see cref="Choose"/>.</summary>
     internal virtual bool ChoosesBeforeSend => false;

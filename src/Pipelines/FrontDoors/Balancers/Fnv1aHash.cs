@@ -20,8 +20,8 @@ internal static class Fnv1aHash
     }
 
     /// <summary>
-    /// Sarama's <c>hashPartitioner</c> (and kafka-go's <c>Hash</c>): <c>int32(hash) % partitionCount</c>, negated when
-    /// negative. This is neither the Java rule (mask the sign bit first) nor librdkafka's <c>fnv1a</c> (unsigned modulo).
+    /// Sarama's <c>hashPartitioner</c> (and kafka-go's <c>Hash</c>, librdkafka's <c>fnv1a</c>): <c>int32(hash) % partitionCount</c>,
+    /// negated when negative. Not the Java rule (mask the sign bit first) nor an unsigned modulo.
     /// </summary>
     public static int Partition(ReadOnlySpan<byte> key, int partitionCount)
     {

@@ -1,32 +1,18 @@
-using Confluent.Kafka;
-
 namespace Pipelines.FrontDoors.Balancers;
 
-/// <summary>Places keyed records by a hash of the key; records without a key go to a random partition.</summary>
-internal sealed class HashBalancer : Balancer
+/// <summary>
+/// Places keyed records by a hash of the key, records without a key on a random partition, through librdkafka's own
+/// partitioners: <c>murmur2_random</c> is the Java client's rule (<c>(murmur2(key) &amp; 0x7fffffff) % partitions</c>) and
+/// <c>fnv1a_random</c> Sarama's (librdkafka takes the absolute value of the signed hash before the modulo, which is
+/// Sarama's modulo-then-negate for every hash, int32's minimum included). No managed callback runs per record.
+/// </summary>
+internal sealed class HashBalancer(KeyHash hash) : Balancer(hash == KeyHash.Murmur2 ? "murmur2" : "fnv1a")
 {
-    private readonly PartitionerDelegate? _partitioner;
+    public KeyHash KeyHash { get; } = hash;
 
-    public HashBalancer(KeyHash hash)
-        : base(hash == KeyHash.Murmur2 ? "murmur2" : "fnv1a")
-    {
-        KeyHash = hash;
-
-        // librdkafka's murmur2_random is the Java rule (sign bit masked, then modulo); its fnv1a is not Sarama's rule.
-        _partitioner = hash == KeyHash.Fnv1a ? PartitionFnv1a : null;
-    }
-
-    public KeyHash KeyHash { get; }
-
-    internal override string? LibrdkafkaPartitioner => KeyHash == KeyHash.Murmur2 ? "murmur2_random" : null;
-
-    internal override PartitionerDelegate? ClientPartitioner => _partitioner;
+    internal override string? LibrdkafkaPartitioner => KeyHash == KeyHash.Murmur2 ? "murmur2_random" : "fnv1a_random";
 
     /// <summary>The partition of a key as this balancer places it.</summary>
     public int PartitionFor(ReadOnlySpan<byte> key, int partitionCount) =>
         KeyHash == KeyHash.Murmur2 ? Murmur2Hash.Partition(key, partitionCount) : Fnv1aHash.Partition(key, partitionCount);
-
-    // librdkafka may call this more than once per record and on any thread: it must stay a pure function of the key.
-    private static Partition PartitionFnv1a(string topic, int partitionCount, ReadOnlySpan<byte> keyData, bool keyIsNull) =>
-        keyIsNull ? new Partition(Random.Shared.Next(partitionCount)) : new Partition(Fnv1aHash.Partition(keyData, partitionCount));
 }

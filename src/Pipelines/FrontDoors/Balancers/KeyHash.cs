@@ -10,8 +10,8 @@ public enum KeyHash
     Murmur2,
 
     /// <summary>
-    /// Sarama's <c>NewHashPartitioner</c> (its default) and kafka-go's <c>Hash</c> balancer: FNV-1a (32 bits) of the key,
-    /// taken as a signed 32-bit number, modulo the partitions, negated when negative.
+    /// Sarama's <c>NewHashPartitioner</c> (its default), kafka-go's <c>Hash</c> balancer and librdkafka's <c>fnv1a_random</c>:
+    /// FNV-1a (32 bits) of the key, taken as a signed 32-bit number, modulo the partitions, negated when negative.
     /// </summary>
     Fnv1a,
 }

@@ -28,8 +28,8 @@ internal sealed class BalancedProducer : IDisposable
     public IProducer<byte[]?, byte[]?> Client => _client;
 
     /// <summary>
-    /// Creates the client from <paramref name="settings"/> with the balancer's partitioner: librdkafka's own
-    /// (<c>partitioner</c>) or a managed one. A <c>partitioner</c> property that disagrees with the balancer is refused.
+    /// Creates the client from <paramref name="settings"/> with the balancer's librdkafka partitioner, if it has one. A
+    /// <c>partitioner</c> property that disagrees with the balancer is refused.
     /// </summary>
     /// <exception cref="ArgumentException">The settings set <c>partitioner</c>, which the balancer decides.</exception>
     public static BalancedProducer Create(ProducerSettings<byte[]?, byte[]?> settings, Balancer balancer, ILogger logger, TimeProvider time)
@@ -50,13 +50,7 @@ internal sealed class BalancedProducer : IDisposable
             settings = settings.WithProperty("partitioner", builtIn);
         }
 
-        var client = ProducerFactory.Create(settings, logger, onFatal: null, builder =>
-        {
-            if (balancer.ClientPartitioner is { } partitioner)
-            {
-                builder.SetDefaultPartitioner(partitioner);
-            }
-        });
+        var client = ProducerFactory.Create(settings, logger, onFatal: null);
         try
         {
             var refresh = int.TryParse(settings.GetProperty("topic.metadata.refresh.interval.ms"), out var ms) && ms > 0

@@ -10,11 +10,9 @@ internal static class ProducerFactory
     /// <param name="settings">The settings (serializers and librdkafka properties).</param>
     /// <param name="logger">Where librdkafka's log lines and errors go.</param>
     /// <param name="onFatal">Called (on the client's thread) when the client hits a fatal error and can no longer produce.</param>
-    /// <param name="configure">Adds to the builder before the client is built (e.g. a partitioner); null for nothing.</param>
     /// <exception cref="InvalidOperationException"><c>bootstrap.servers</c> is not set.</exception>
     /// <exception cref="ArgumentException">librdkafka rejected a property.</exception>
-    public static IProducer<TKey, TValue> Create<TKey, TValue>(
-        ProducerSettings<TKey, TValue> settings, ILogger logger, Action<Error>? onFatal, Action<ProducerBuilder<TKey, TValue>>? configure = null)
+    public static IProducer<TKey, TValue> Create<TKey, TValue>(ProducerSettings<TKey, TValue> settings, ILogger logger, Action<Error>? onFatal)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
@@ -26,7 +24,7 @@ internal static class ProducerFactory
                 + "ProducerSettings.WithBootstrapServers (for an embedded cluster: its BootstrapServers).");
         }
 
-        var builder = new ProducerBuilder<TKey, TValue>(settings.CreateProducerConfig())
+        return new ProducerBuilder<TKey, TValue>(settings.CreateProducerConfig())
             .SetKeySerializer(settings.KeySerializer)
             .SetValueSerializer(settings.ValueSerializer)
             .SetLogHandler((producer, message) => Log(logger, message))
@@ -41,9 +39,8 @@ internal static class ProducerFactory
                 {
                     ProducerLog.ClientError(logger, producer.Name, error.Code, error.Reason);
                 }
-            });
-        configure?.Invoke(builder);
-        return builder.Build();
+            })
+            .Build();
     }
 
     private static void Log(ILogger logger, LogMessage message)
