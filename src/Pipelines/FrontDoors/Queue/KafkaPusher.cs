@@ -40,6 +40,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private long _failed;
     private long _delivered;
     private long _handlerErrors;
+    private long _chunkCount;
     private volatile bool _closed;
 
     /// <summary>Creates a pusher on <paramref name="system"/>, with the producer settings of its <c>akka.kafka.producer</c> section under the options.</summary>
@@ -94,6 +95,12 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
 
     /// <summary>Exceptions thrown by <see cref="Failed"/> handlers.</summary>
     public long HandlerErrorCount => Interlocked.Read(ref _handlerErrors);
+
+    /// <summary>Chunks handed to the client so far.</summary>
+    internal long ChunkCount => Interlocked.Read(ref _chunkCount);
+
+    /// <summary>Records waiting to be taken into a chunk.</summary>
+    internal int PendingCount => _pending?.Reader.Count ?? 0;
 
     /// <summary>Creates the pusher named <paramref name="name"/> in the configuration of <paramref name="system"/> (<c>pipelines.pushers.&lt;name&gt;</c>).</summary>
     /// <exception cref="Pipelines.Configuration.SettingsException">There is no such pusher or a setting is wrong; every problem is listed.</exception>
@@ -225,6 +232,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private async Task<NotUsed> ExecuteChunkAsync(IEnumerable<PushRequest> chunk)
     {
         var requests = chunk as IReadOnlyCollection<PushRequest> ?? [.. chunk];
+        Interlocked.Increment(ref _chunkCount);
         var reported = new ChunkCountdown(requests.Count);
         if (!_options.AllowAutoTopicCreation)
         {
