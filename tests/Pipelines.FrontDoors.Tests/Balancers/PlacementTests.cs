@@ -21,7 +21,7 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
 
         foreach (var key in keys)
         {
-            await producer.SendAsync(ProducerMessage.Create(topic, key, "v"));
+            await producer.SendAsync(SaramaMessage.Create(topic, key, "v"));
         }
 
         var stored = await kafka.ConsumeAllAsync(topic, keys.Count, Patience);
@@ -41,7 +41,7 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
 
         foreach (var key in keys)
         {
-            await producer.SendAsync(ProducerMessage.Create(topic, key, "v"));
+            await producer.SendAsync(SaramaMessage.Create(topic, key, "v"));
         }
 
         var stored = await kafka.ConsumeAllAsync(topic, keys.Count, Patience);
@@ -89,7 +89,7 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
         var partitions = new List<int>();
         for (var i = 0; i < 7; i++)
         {
-            partitions.Add((await producer.SendAsync(ProducerMessage.Create(topic, "same-key", $"v{i}"))).Partition);
+            partitions.Add((await producer.SendAsync(SaramaMessage.Create(topic, "same-key", $"v{i}"))).Partition);
         }
 
         partitions.Should().Equal(0, 1, 2, 0, 1, 2, 0);
@@ -101,10 +101,10 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
         var topic = await kafka.CreateTopicAsync(partitions: 3);
         using var producer = Producer(Balancer.LeastBytes);
 
-        var first = await producer.SendAsync(ProducerMessage.Create(topic, null, new string('x', 1000)));
-        var second = await producer.SendAsync(ProducerMessage.Create(topic, null, "small"));
-        var third = await producer.SendAsync(ProducerMessage.Create(topic, null, "small"));
-        var fourth = await producer.SendAsync(ProducerMessage.Create(topic, null, "small"));
+        var first = await producer.SendAsync(SaramaMessage.Create(topic, null, new string('x', 1000)));
+        var second = await producer.SendAsync(SaramaMessage.Create(topic, null, "small"));
+        var third = await producer.SendAsync(SaramaMessage.Create(topic, null, "small"));
+        var fourth = await producer.SendAsync(SaramaMessage.Create(topic, null, "small"));
 
         new[] { first.Partition, second.Partition, third.Partition, fourth.Partition }.Should().Equal(0, 1, 2, 1);
     }
@@ -114,11 +114,11 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
     {
         var topic = await kafka.CreateTopicAsync(partitions: 4);
         using var producer = Producer(Balancer.Manual);
-        var message = ProducerMessage.Create(topic, "k", "v");
+        var message = SaramaMessage.Create(topic, "k", "v");
         message.Partition = 3;
 
         var delivery = await producer.SendAsync(message);
-        var unplaced = () => producer.SendAsync(ProducerMessage.Create(topic, "k", "v"));
+        var unplaced = () => producer.SendAsync(SaramaMessage.Create(topic, "k", "v"));
 
         delivery.Partition.Should().Be(3);
         (await unplaced.Should().ThrowAsync<ArgumentException>()).WithMessage($"*\"{topic}\"*names no partition*");
@@ -135,8 +135,8 @@ public sealed class PlacementTests(KafkaClusterFixture kafka) : IClassFixture<Ka
             return Encoding.UTF8.GetString(value!) == "beyond" ? count : count - 1;
         }, "last-partition"));
 
-        var delivery = await producer.SendAsync(ProducerMessage.Create(topic, null, "v"));
-        var beyond = () => producer.SendAsync(ProducerMessage.Create(topic, null, "beyond"));
+        var delivery = await producer.SendAsync(SaramaMessage.Create(topic, null, "v"));
+        var beyond = () => producer.SendAsync(SaramaMessage.Create(topic, null, "beyond"));
 
         delivery.Partition.Should().Be(4);
         counts.Should().OnlyContain(c => c == 5);

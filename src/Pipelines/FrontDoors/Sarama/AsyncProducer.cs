@@ -29,8 +29,8 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
     private readonly BalancedProducer _producer;
     private readonly SaramaProducerOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<ProducerMessage> _input;
-    private readonly Channel<(ProducerMessage, bool)> _successes;
+    private readonly Channel<SaramaMessage> _input;
+    private readonly Channel<(SaramaMessage, bool)> _successes;
     private readonly Channel<(ProducerError, bool)> _errors;
     private readonly SemaphoreSlim _permits;
     private readonly CancellationTokenSource _closing = new();
@@ -61,17 +61,17 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
         _producer = producer;
         _options = options;
         _logger = logger;
-        _input = Channel.CreateBounded<ProducerMessage>(new BoundedChannelOptions(options.ChannelBufferSize)
+        _input = Channel.CreateBounded<SaramaMessage>(new BoundedChannelOptions(options.ChannelBufferSize)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
 
         // Unbounded underneath, bounded by the permits: a delivery report is written at once and never waits.
-        _successes = Channel.CreateUnbounded<(ProducerMessage, bool)>(new UnboundedChannelOptions { SingleWriter = false });
+        _successes = Channel.CreateUnbounded<(SaramaMessage, bool)>(new UnboundedChannelOptions { SingleWriter = false });
         _errors = Channel.CreateUnbounded<(ProducerError, bool)>(new UnboundedChannelOptions { SingleWriter = false });
         _permits = new SemaphoreSlim(options.ChannelBufferSize, options.ChannelBufferSize);
-        Successes = new PermitReleasingReader<ProducerMessage>(_successes.Reader, _permits);
+        Successes = new PermitReleasingReader<SaramaMessage>(_successes.Reader, _permits);
         Errors = new PermitReleasingReader<ProducerError>(_errors.Reader, _permits);
         _pump = Task.Run(PumpAsync);
     }
@@ -80,10 +80,10 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
     public event EventHandler<ProducerError>? Failed;
 
     /// <summary>Where messages are written (Sarama's <c>Input()</c>); bounded, writers wait when it is full.</summary>
-    public ChannelWriter<ProducerMessage> Input => _input.Writer;
+    public ChannelWriter<SaramaMessage> Input => _input.Writer;
 
     /// <summary>Stored messages, with their partition and offset filled in (Sarama's <c>Successes()</c>); nothing when <see cref="SaramaProducerOptions.ReturnSuccesses"/> is false.</summary>
-    public ChannelReader<ProducerMessage> Successes { get; }
+    public ChannelReader<SaramaMessage> Successes { get; }
 
     /// <summary>Failed messages with their reasons (Sarama's <c>Errors()</c>); nothing when <see cref="SaramaProducerOptions.ReturnErrors"/> is false.</summary>
     public ChannelReader<ProducerError> Errors { get; }
@@ -97,9 +97,12 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
     /// <summary>Exceptions thrown by <see cref="Failed"/> handlers.</summary>
     public long HandlerErrorCount => Interlocked.Read(ref _handlerErrors);
 
+    /// <summary>Messages waiting in <see cref="Input"/>.</summary>
+    internal int InputCount => _input.Reader.Count;
+
     /// <summary>Writes <paramref name="message"/> to <see cref="Input"/>, waiting while it is full.</summary>
     /// <exception cref="ChannelClosedException">The producer is closing or closed.</exception>
-    public ValueTask SendAsync(ProducerMessage message, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(SaramaMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (_options.ReturnErrors is false && Failed is null)
@@ -131,15 +134,33 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
 
     private async Task PumpAsync()
     {
+        // The permit is taken before the message leaves Input, so that at the bound Input holds exactly its capacity.
         var reader = _input.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            while (reader.TryRead(out var message))
+            var holdsPermit = await TakePermitAsync().ConfigureAwait(false);
+            if (!await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                var holdsPermit = await TakePermitAsync().ConfigureAwait(false);
-                _inFlight.Add();
-                await SendAsync(message, holdsPermit).ConfigureAwait(false);
+                if (holdsPermit)
+                {
+                    _permits.Release();
+                }
+
+                return;
             }
+
+            if (!reader.TryRead(out var message))
+            {
+                if (holdsPermit)
+                {
+                    _permits.Release();
+                }
+
+                continue;
+            }
+
+            _inFlight.Add();
+            await SendAsync(message, holdsPermit).ConfigureAwait(false);
         }
     }
 
@@ -158,7 +179,7 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
     }
 
     // Never throws: every message ends in Successes, Errors or Failed.
-    private async ValueTask SendAsync(ProducerMessage message, bool holdsPermit)
+    private async ValueTask SendAsync(SaramaMessage message, bool holdsPermit)
     {
         try
         {
@@ -172,7 +193,7 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Succeed(ProducerMessage message, Delivery delivery, bool holdsPermit)
+    private void Succeed(SaramaMessage message, Delivery delivery, bool holdsPermit)
     {
         SaramaProducers.Stored(message, delivery);
         Interlocked.Increment(ref _succeeded);
@@ -188,7 +209,7 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
         _inFlight.Done();
     }
 
-    private void Fail(ProducerMessage message, Exception exception, bool holdsPermit)
+    private void Fail(SaramaMessage message, Exception exception, bool holdsPermit)
     {
         Interlocked.Increment(ref _failed);
         var error = new ProducerError(message, exception);

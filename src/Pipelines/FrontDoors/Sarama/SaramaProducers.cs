@@ -25,7 +25,7 @@ internal static class SaramaProducers
     }
 
     /// <summary>Fills in where a stored message went, as Sarama does.</summary>
-    public static void Stored(ProducerMessage message, Delivery delivery)
+    public static void Stored(SaramaMessage message, Delivery delivery)
     {
         message.Partition = delivery.Partition;
         message.Offset = delivery.Offset;

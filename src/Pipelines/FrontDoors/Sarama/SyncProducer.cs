@@ -40,14 +40,14 @@ public sealed class SyncProducer : IDisposable
 
     /// <summary>
     /// Sends <paramref name="message"/> and returns where it was stored (Sarama's <c>SendMessage</c>); also fills in the
-    /// message's <see cref="ProducerMessage.Partition"/> and <see cref="ProducerMessage.Offset"/>.
+    /// message's <see cref="SaramaMessage.Partition"/> and <see cref="SaramaMessage.Offset"/>.
     /// </summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Stops waiting for the topic's metadata; a message handed to the client is awaited regardless.</param>
     /// <exception cref="KafkaProduceException{TKey, TValue}">The message was not stored: the reason, the topic and the partition.</exception>
     /// <exception cref="ArgumentException">The manual balancer is used and the message names no partition.</exception>
     /// <exception cref="ObjectDisposedException">The producer is closed.</exception>
-    public async Task<Delivery> SendAsync(ProducerMessage message, CancellationToken cancellationToken = default)
+    public async Task<Delivery> SendAsync(SaramaMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         _inFlight.Add();
@@ -73,7 +73,7 @@ public sealed class SyncProducer : IDisposable
     /// throws a <see cref="ProducerErrorsException"/> listing each message that was not stored (the others were).
     /// </summary>
     /// <exception cref="ProducerErrorsException">Some messages were not stored.</exception>
-    public async Task<IReadOnlyList<Delivery>> SendMessagesAsync(IEnumerable<ProducerMessage> messages, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Delivery>> SendMessagesAsync(IEnumerable<SaramaMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages.ToList();

@@ -7,7 +7,7 @@ namespace Pipelines.FrontDoors.Sarama;
 /// Sarama's <c>ProducerMessage</c>: a record for <see cref="SyncProducer"/> or <see cref="AsyncProducer"/>. Once it is
 /// stored, <see cref="Partition"/> and <see cref="Offset"/> say where, as Sarama fills them in.
 /// </summary>
-public sealed class ProducerMessage
+public sealed class SaramaMessage
 {
     /// <summary>The destination topic (required).</summary>
     public required string Topic { get; init; }
@@ -34,7 +34,7 @@ public sealed class ProducerMessage
     public object? Metadata { get; set; }
 
     /// <summary>A message with a UTF-8 key (null for none) and value (Sarama's <c>StringEncoder</c>).</summary>
-    public static ProducerMessage Create(string topic, string? key, string? value) => new()
+    public static SaramaMessage Create(string topic, string? key, string? value) => new()
     {
         Topic = topic,
         Key = key is null ? null : Encoding.UTF8.GetBytes(key),
