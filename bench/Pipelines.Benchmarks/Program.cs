@@ -9,6 +9,7 @@ internal static class Program
     private static IReadOnlyList<IBenchmarkSuite> Suites() =>
     [
         new Embedded.EmbeddedClusterSuite(),
+        new FrontDoors.FrontDoorsSuite(),
         new Hocon.HoconSuite(),
         new Kafka.KafkaSuite(),
         new Streams.StreamsSuite(),
