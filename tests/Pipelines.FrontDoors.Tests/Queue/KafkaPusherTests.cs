@@ -64,6 +64,11 @@ public sealed class KafkaPusherTests : Akka.TestKit.Xunit2.TestKit, IClassFixtur
         var stored = await Kafka.ConsumeAllAsync(topic, count, Patience);
         stored.Should().HaveCount(count, "nothing lost, nothing duplicated");
         stored.Select(r => r.Message.Value).Should().OnlyHaveUniqueItems();
+        foreach (var partition in stored.GroupBy(r => r.Partition.Value))
+        {
+            partition.OrderBy(r => r.Offset.Value).Select(r => int.Parse(r.Message.Value["value-".Length..], System.Globalization.CultureInfo.InvariantCulture))
+                .Should().BeInAscendingOrder("chunks reach the client in push order, several awaiting acknowledgement at once");
+        }
     }
 
     [Fact]

@@ -16,7 +16,8 @@ namespace Pipelines.FrontDoors.Queue;
 /// go-queue's <c>kq.Pusher</c>: pushes string records to one topic. Records are gathered into chunks, as go-zero's
 /// <c>ChunkExecutor</c> does, and a chunk is handed to the client once its keys and values weigh
 /// <see cref="KafkaPusherOptions.ChunkSize"/> bytes or <see cref="KafkaPusherOptions.FlushInterval"/> after the last
-/// chunk; one chunk is in flight at a time. With <see cref="KafkaPusherOptions.SyncPush"/> every push goes to the client at once.
+/// chunk. Chunks reach the client in push order, and up to four wait for their deliveries at once. With
+/// <see cref="KafkaPusherOptions.SyncPush"/> every push goes to the client at once.
 /// </summary>
 /// <remarks>
 /// <see cref="PushAsync(string?, string, Headers?, CancellationToken)"/> completes with where the record was stored
@@ -29,6 +30,9 @@ namespace Pipelines.FrontDoors.Queue;
 /// </remarks>
 public sealed class KafkaPusher : IAsyncDisposable, IDisposable
 {
+    /// <summary>How many chunks may wait for their deliveries at once (each was handed to the client in full).</summary>
+    internal const int ChunksAwaitingAcks = 4;
+
     private readonly KafkaPusherOptions _options;
     private readonly BalancedProducer _producer;
     private readonly ILogger _logger;
@@ -72,11 +76,17 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
 
-        // One chunk at a time, as go-zero's executor: a chunk is handed to the client and its deliveries awaited before the
-        // next leaves, so ChunkSize and FlushInterval decide what the client sends together.
+        // Chunks are handed to the client one after the other, so records keep their push order; up to
+        // ChunksAwaitingAcks of them then wait for their deliveries together, so that the client's pipeline does not run
+        // dry between chunks (go-zero's executor, writing synchronously, has one).
         _chunks = ChannelSource.FromReader(_pending.Reader)
             .GroupedWeightedWithin(options.ChunkSize, options.FlushInterval, static request => request.Weight)
-            .SelectAsync(1, ExecuteChunkAsync)
+            .SelectAsync(1, HandOverChunkAsync)
+            .SelectAsync(ChunksAwaitingAcks, static async reported =>
+            {
+                await reported.Task.ConfigureAwait(false);
+                return NotUsed.Instance;
+            })
             .RunWith(Sink.Ignore<NotUsed>(), system.Materializer(namePrefix: "kafka-pusher"));
     }
 
@@ -229,7 +239,8 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<NotUsed> ExecuteChunkAsync(IEnumerable<PushRequest> chunk)
+    // Hands every record of the chunk to the client; the result completes once each has its outcome.
+    private async Task<ChunkCountdown> HandOverChunkAsync(IEnumerable<PushRequest> chunk)
     {
         var requests = chunk as IReadOnlyCollection<PushRequest> ?? [.. chunk];
         Interlocked.Increment(ref _chunkCount);
@@ -245,9 +256,10 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
                 foreach (var request in requests)
                 {
                     Fail(request, e);
+                    reported.Signal();
                 }
 
-                return NotUsed.Instance;
+                return reported;
             }
         }
 
@@ -256,8 +268,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             await SendAsync(request, reported.Signal).ConfigureAwait(false);
         }
 
-        await reported.Task.ConfigureAwait(false);
-        return NotUsed.Instance;
+        return reported;
     }
 
     private async Task SendNowAsync(PushRequest request)

@@ -232,9 +232,17 @@ public sealed class AsyncProducer : IAsyncDisposable, IDisposable
 
     private void Raise(ProducerError error)
     {
+        var handler = Failed;
+        if (handler is null)
+        {
+            // Only reachable by writing to Input directly (SendAsync refuses without a handler): counted and logged.
+            FrontDoorLog.UnhandledFailure(_logger, error.Message.Topic, error.Exception);
+            return;
+        }
+
         try
         {
-            Failed?.Invoke(this, error);
+            handler(this, error);
         }
 #pragma warning disable CA1031 // A handler's bug must not stop the client's delivery thread; it is counted and logged.
         catch (Exception e)
