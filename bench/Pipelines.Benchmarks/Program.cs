@@ -10,6 +10,7 @@ internal static class Program
     [
         new Delay.DelaySuite(),
         new Embedded.EmbeddedClusterSuite(),
+        new FrontDoors.FrontDoorsSuite(),
         new Hocon.HoconSuite(),
         new Kafka.KafkaSuite(),
         new Streams.StreamsSuite(),

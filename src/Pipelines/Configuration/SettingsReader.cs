@@ -67,6 +67,43 @@ internal sealed class SettingsReader
         return Open(user, path, optional: true);
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> of Akka's <paramref name="config"/>, taking every key it does not set from
+    /// <paramref name="defaultsPath"/> (the user's, then the reference configuration's): the shape of named sections such
+    /// as <c>pipelines.pushers.&lt;name&gt;</c> over <c>pipelines.pusher-defaults</c>. A missing named section reads as empty.
+    /// </summary>
+    public static SettingsReader OpenWithDefaults(AkkaConfig config, string path, string defaultsPath)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var named = UserSection(config, path);
+        var defaults = UserSection(config, defaultsPath).WithFallback(HoconConfigFactory.Reference());
+        try
+        {
+            var section = named.HasPath(path) ? named.GetConfig(path) : HoconConfig.Empty;
+            return new SettingsReader(section.WithFallback(defaults.GetConfig(defaultsPath)), path);
+        }
+        catch (HoconException e)
+        {
+            throw new SettingsException(path, [$"{path}: {e.Reason}{Where(e.Position)}"]);
+        }
+    }
+
+    /// <summary>The keys set at the top of the section (its own and those taken from a fallback).</summary>
+    public IEnumerable<string> Keys => _section.Root.Keys;
+
+    /// <summary>Reads a size in bytes: a number, or a number with a unit (<c>512KiB</c>, <c>1M</c>).</summary>
+    public long ByteSize(string key) => Read(key, () => _section.GetByteSize(key));
+
+    private static HoconConfig UserSection(AkkaConfig config, string path)
+    {
+        if (config.IsEmpty || config.Root is null || config.GetConfig(path) is not { IsEmpty: false, Root: { } section })
+        {
+            return HoconConfig.Empty;
+        }
+
+        return HoconConfig.At(path, AkkaConfigConverter.FromAkka(section));
+    }
+
     /// <summary>Opens <paramref name="path"/> of this library's tree <paramref name="config"/>, the reference configuration being the fallback.</summary>
     private static SettingsReader Open(HoconConfig config, string path, bool optional = false)
     {

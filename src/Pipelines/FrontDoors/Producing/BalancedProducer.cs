@@ -1,0 +1,171 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Pipelines.FrontDoors.Balancers;
+using Pipelines.Kafka;
+
+namespace Pipelines.FrontDoors.Producing;
+
+/// <summary>
+/// The producer client under every front door: places each record with the front door's <see cref="Balancer"/> and
+/// reports every delivery to a callback, a failed one as a <see cref="KafkaProduceException{TKey, TValue}"/>.
+/// </summary>
+internal sealed class BalancedProducer : IDisposable
+{
+    private readonly IProducer<byte[]?, byte[]?> _client;
+    private readonly IPartitionCounts _partitions;
+
+    internal BalancedProducer(IProducer<byte[]?, byte[]?> client, Balancer balancer, IPartitionCounts partitions)
+    {
+        _client = client;
+        Balancer = balancer.ForProducer();
+        _partitions = partitions;
+    }
+
+    /// <summary>This producer's balancer (its own copy of a stateful one).</summary>
+    public Balancer Balancer { get; }
+
+    /// <summary>The client, for flushing.</summary>
+    public IProducer<byte[]?, byte[]?> Client => _client;
+
+    /// <summary>
+    /// Creates the client from <paramref name="settings"/> with the balancer's librdkafka partitioner, if it has one. A
+    /// <c>partitioner</c> property that disagrees with the balancer is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings set <c>partitioner</c>, which the balancer decides.</exception>
+    public static BalancedProducer Create(ProducerSettings<byte[]?, byte[]?> settings, Balancer balancer, ILogger logger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(balancer);
+        var configured = settings.GetProperty("partitioner");
+        if (configured is not null && configured != balancer.LibrdkafkaPartitioner)
+        {
+            throw new ArgumentException(
+                $"kafka-clients.partitioner = {configured} contradicts the balancer {balancer.Name}, which places the records: remove "
+                + "partitioner from the producer properties and choose the placement with the balancer (murmur2 is the Java client's, fnv1a Sarama's).",
+                nameof(settings));
+        }
+
+        if (balancer.LibrdkafkaPartitioner is { } builtIn)
+        {
+            settings = settings.WithProperty("partitioner", builtIn);
+        }
+
+        var client = ProducerFactory.Create(settings, logger, onFatal: null);
+        try
+        {
+            var refresh = int.TryParse(settings.GetProperty("topic.metadata.refresh.interval.ms"), out var ms) && ms > 0
+                ? TimeSpan.FromMilliseconds(ms)
+                : TimeSpan.FromMinutes(5);
+            return new BalancedProducer(client, balancer, new MetadataPartitionCounts(client.Handle, refresh, time));
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds the record for <paramref name="topic"/> with its partition: the requested one under <see cref="Balancer.Manual"/>
+    /// (other balancers ignore it, as Sarama's do), the balancer's choice when it chooses before sending, else left to the
+    /// client's partitioner.
+    /// </summary>
+    /// <exception cref="ArgumentException">No partition was requested under <see cref="Balancer.Manual"/>.</exception>
+    /// <exception cref="KafkaException">The topic's partition count is needed and the topic does not exist.</exception>
+    /// <exception cref="InvalidOperationException">A custom balancer chose a partition the topic does not have.</exception>
+    public ValueTask<ProducerRecord<byte[]?, byte[]?>> PrepareAsync(
+        string topic, byte[]? key, byte[]? value, Headers? headers, int? partition, CancellationToken cancellationToken)
+    {
+        if (Balancer.UsesRecordPartition)
+        {
+            if (partition is not { } requested || requested < 0)
+            {
+                throw new ArgumentException(
+                    $"The message for topic \"{topic}\" names no partition ({(partition is null ? "none" : partition.Value)}), and the manual balancer sends each "
+                    + "message to the partition it names: set the message's partition, or use another balancer.", nameof(partition));
+            }
+
+            return ValueTask.FromResult(Record(topic, new Partition(requested), key, value, headers));
+        }
+
+        if (!Balancer.ChoosesBeforeSend)
+        {
+            return ValueTask.FromResult(Record(topic, Partition.Any, key, value, headers));
+        }
+
+        var counting = _partitions.GetAsync(topic, cancellationToken);
+        return counting.IsCompletedSuccessfully
+            ? ValueTask.FromResult(Choose(topic, counting.Result, key, value, headers))
+            : ChooseAsync(counting, topic, key, value, headers);
+    }
+
+    /// <summary>Fails unless <paramref name="topic"/> exists (for front doors that may not create topics).</summary>
+    /// <exception cref="KafkaException">The topic does not exist, or the cluster did not answer in time.</exception>
+    public async ValueTask EnsureTopicExistsAsync(string topic, CancellationToken cancellationToken) =>
+        await _partitions.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Hands <paramref name="record"/> to the client; <paramref name="onDelivered"/> or <paramref name="onFailed"/> runs once it is reported.</summary>
+    /// <exception cref="KafkaProduceException{TKey, TValue}">The client refused the record (its queue is full, the record is too large, …).</exception>
+    public void Send(ProducerRecord<byte[]?, byte[]?> record, Action<Delivery> onDelivered, Action<KafkaProduceException<byte[]?, byte[]?>> onFailed)
+    {
+        void Report(DeliveryReport<byte[]?, byte[]?> report)
+        {
+            if (report.Error.IsError)
+            {
+                onFailed(new KafkaProduceException<byte[]?, byte[]?>(report.Error, record, report.Partition));
+            }
+            else
+            {
+                onDelivered(new Delivery(report.Topic, report.Partition.Value, report.Offset.Value));
+            }
+        }
+
+        try
+        {
+            if (record.TopicPartition is { } destination)
+            {
+                _client.Produce(destination, record, Report);
+            }
+            else
+            {
+                _client.Produce(record.Topic, record, Report);
+            }
+        }
+        catch (ProduceException<byte[]?, byte[]?> e)
+        {
+            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, record, record.Partition, e);
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, record, record.Partition, e);
+        }
+    }
+
+    /// <summary>Waits until every record handed to the client is reported, at most <paramref name="timeout"/>; returns how many are still outstanding.</summary>
+    public int Flush(TimeSpan timeout) => _client.Flush(timeout);
+
+    public void Dispose()
+    {
+        _partitions.Dispose();
+        _client.Dispose();
+    }
+
+    private static ProducerRecord<byte[]?, byte[]?> Record(string topic, Partition partition, byte[]? key, byte[]? value, Headers? headers) =>
+        new(topic, partition, key, value) { Headers = headers };
+
+    private async ValueTask<ProducerRecord<byte[]?, byte[]?>> ChooseAsync(
+        ValueTask<int> counting, string topic, byte[]? key, byte[]? value, Headers? headers) =>
+        Choose(topic, await counting.ConfigureAwait(false), key, value, headers);
+
+    private ProducerRecord<byte[]?, byte[]?> Choose(string topic, int partitionCount, byte[]? key, byte[]? value, Headers? headers)
+    {
+        var chosen = Balancer.Choose(topic, partitionCount, key, value);
+        if (chosen < 0 || chosen >= partitionCount)
+        {
+            throw new InvalidOperationException(
+                $"The {Balancer.Name} balancer chose partition {chosen} for topic \"{topic}\", which has partitions 0 to {partitionCount - 1}.");
+        }
+
+        return Record(topic, new Partition(chosen), key, value, headers);
+    }
+}

@@ -1,0 +1,377 @@
+using System.Text;
+using System.Threading.Channels;
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Pipelines.FrontDoors.Producing;
+using Pipelines.Kafka;
+
+namespace Pipelines.FrontDoors.Queue;
+
+/// <summary>
+/// go-queue's <c>kq.Pusher</c>: pushes string records to one topic. Records are gathered into chunks, as go-zero's
+/// <c>ChunkExecutor</c> does, and a chunk is handed to the client once its keys and values weigh
+/// <see cref="KafkaPusherOptions.ChunkSize"/> bytes or <see cref="KafkaPusherOptions.FlushInterval"/> after the last
+/// chunk. Chunks reach the client in push order, and up to four wait for their deliveries at once. With
+/// <see cref="KafkaPusherOptions.SyncPush"/> every push goes to the client at once.
+/// </summary>
+/// <remarks>
+/// <see cref="PushAsync(string?, string, Headers?, CancellationToken)"/> completes with where the record was stored
+/// once the cluster acknowledged it, or faults with a <see cref="KafkaProduceException{TKey, TValue}"/> naming topic,
+/// partition and reason. <see cref="Push(string?, string, Headers?)"/> does not wait: a failure of such a record is raised
+/// through <see cref="Failed"/> (on the client's delivery thread; keep handlers short) and counted in
+/// <see cref="FailedCount"/>, as every failure is. Closing (<see cref="CloseAsync"/>, <c>Dispose</c>) hands every
+/// pending record to the client and waits for every delivery. Chunks run in an Akka.Streams graph on the ActorSystem
+/// (a <c>ChannelSource</c> into <c>GroupedWeightedWithin</c>), so the flush interval is timed by the system's scheduler.
+/// </remarks>
+public sealed class KafkaPusher : IAsyncDisposable, IDisposable
+{
+    /// <summary>How many chunks may wait for their deliveries at once (each was handed to the client in full).</summary>
+    internal const int ChunksAwaitingAcks = 4;
+
+    private readonly KafkaPusherOptions _options;
+    private readonly BalancedProducer _producer;
+    private readonly ILogger _logger;
+    private readonly Channel<PushRequest>? _pending;
+    private readonly Task _chunks;
+    private readonly InFlight _inFlight = new();
+    private readonly Lock _closeGate = new();
+    private Task? _closing;
+    private long _failed;
+    private long _delivered;
+    private long _handlerErrors;
+    private long _chunkCount;
+    private volatile bool _closed;
+
+    /// <summary>Creates a pusher on <paramref name="system"/>, with the producer settings of its <c>akka.kafka.producer</c> section under the options.</summary>
+    /// <param name="system">The ActorSystem whose materializer runs the chunks and whose configuration holds the producer settings.</param>
+    /// <param name="options">The pusher's options.</param>
+    /// <param name="logger">Where the client's log lines and errors go; none when null.</param>
+    /// <exception cref="Pipelines.Configuration.SettingsException">An option is wrong; every problem is listed.</exception>
+    public KafkaPusher(ActorSystem system, KafkaPusherOptions options, ILogger? logger = null)
+        : this(system, options, CreateProducer(system, options, logger ?? NullLogger.Instance), logger ?? NullLogger.Instance)
+    {
+    }
+
+    internal KafkaPusher(ActorSystem system, KafkaPusherOptions options, BalancedProducer producer, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _producer = producer;
+        _logger = logger;
+        if (options.SyncPush)
+        {
+            _chunks = Task.CompletedTask;
+            return;
+        }
+
+        _pending = Channel.CreateBounded<PushRequest>(new BoundedChannelOptions(options.MaxPending)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        // Chunks are handed to the client one after the other, so records keep their push order; up to
+        // ChunksAwaitingAcks of them then wait for their deliveries together, so that the client's pipeline does not run
+        // dry between chunks (go-zero's executor, writing synchronously, has one).
+        _chunks = ChannelSource.FromReader(_pending.Reader)
+            .GroupedWeightedWithin(options.ChunkSize, options.FlushInterval, static request => request.Weight)
+            .SelectAsync(1, HandOverChunkAsync)
+            .SelectAsync(ChunksAwaitingAcks, static async reported =>
+            {
+                await reported.Task.ConfigureAwait(false);
+                return NotUsed.Instance;
+            })
+            .RunWith(Sink.Ignore<NotUsed>(), system.Materializer(namePrefix: "kafka-pusher"));
+    }
+
+    /// <summary>Raised for every record pushed with <see cref="Push(string?, string, Headers?)"/> that was not stored.</summary>
+    /// <remarks>Handlers run on the client's delivery thread: they must be short and must not throw (an exception is logged and counted in <see cref="HandlerErrorCount"/>).</remarks>
+    public event EventHandler<PushFailure>? Failed;
+
+    /// <summary>The topic every record goes to.</summary>
+    public string Topic => _options.Topic;
+
+    /// <summary>Records that were not stored, whether pushed with <c>Push</c> or <c>PushAsync</c>.</summary>
+    public long FailedCount => Interlocked.Read(ref _failed);
+
+    /// <summary>Records acknowledged by the cluster.</summary>
+    public long DeliveredCount => Interlocked.Read(ref _delivered);
+
+    /// <summary>Exceptions thrown by <see cref="Failed"/> handlers.</summary>
+    public long HandlerErrorCount => Interlocked.Read(ref _handlerErrors);
+
+    /// <summary>Chunks handed to the client so far.</summary>
+    internal long ChunkCount => Interlocked.Read(ref _chunkCount);
+
+    /// <summary>Records waiting to be taken into a chunk.</summary>
+    internal int PendingCount => _pending?.Reader.Count ?? 0;
+
+    /// <summary>Creates the pusher named <paramref name="name"/> in the configuration of <paramref name="system"/> (<c>pipelines.pushers.&lt;name&gt;</c>).</summary>
+    /// <exception cref="Pipelines.Configuration.SettingsException">There is no such pusher or a setting is wrong; every problem is listed.</exception>
+    public static KafkaPusher Create(ActorSystem system, string name, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return new KafkaPusher(system, KafkaPusherOptions.FromConfig(system.Settings.Config, name), logger);
+    }
+
+    /// <summary>Pushes a record without a key; completes once it is acknowledged (go-queue's <c>Push</c>, awaited).</summary>
+    public Task<Delivery> PushAsync(string value, CancellationToken cancellationToken = default) => PushAsync(null, value, null, cancellationToken);
+
+    /// <summary>
+    /// Pushes a record (go-queue's <c>KPush</c>); completes with where it was stored once the cluster acknowledged it.
+    /// </summary>
+    /// <param name="key">The key (UTF-8), or null.</param>
+    /// <param name="value">The value (UTF-8).</param>
+    /// <param name="headers">The headers, or null.</param>
+    /// <param name="cancellationToken">Stops waiting for room among the pending records; a record once accepted is sent and awaited.</param>
+    /// <exception cref="KafkaProduceException{TKey, TValue}">The record was not stored (the task faults with it).</exception>
+    /// <exception cref="ObjectDisposedException">The pusher is closed.</exception>
+    public async Task<Delivery> PushAsync(string? key, string value, Headers? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var request = new PushRequest(Encode(key), Encoding.UTF8.GetBytes(value), headers, new TaskCompletionSource<Delivery>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_pending is null)
+        {
+            Accept();
+            await SendNowAsync(request).ConfigureAwait(false);
+        }
+        else
+        {
+            await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await request.Promise!.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Pushes a record without a key and without waiting for it (go-queue's <c>Push</c>).</summary>
+    public void Push(string value) => Push(null, value, null);
+
+    /// <summary>
+    /// Pushes a record without waiting for its delivery; a failure is raised through <see cref="Failed"/> and counted.
+    /// Blocks while <see cref="KafkaPusherOptions.MaxPending"/> records wait for their chunk.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The pusher is closed.</exception>
+    public void Push(string? key, string value, Headers? headers = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var request = new PushRequest(Encode(key), Encoding.UTF8.GetBytes(value), headers, promise: null);
+        if (_pending is null)
+        {
+            Accept();
+            _ = SendNowAsync(request);
+            return;
+        }
+
+        var accepted = EnqueueAsync(request, CancellationToken.None);
+        if (!accepted.IsCompleted)
+        {
+            accepted.AsTask().GetAwaiter().GetResult();
+        }
+        else
+        {
+            accepted.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Hands every pending record to the client, waits for every delivery, then closes the client. Idempotent.</summary>
+    public Task CloseAsync()
+    {
+        lock (_closeGate)
+        {
+            return _closing ??= CloseCoreAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => new(CloseAsync());
+
+    /// <inheritdoc />
+    public void Dispose() => CloseAsync().GetAwaiter().GetResult();
+
+    private static ProducerSettings<byte[]?, byte[]?> Settings(ActorSystem system) =>
+        ProducerSettings<byte[]?, byte[]?>.Create(system.Settings.Config, null, null);
+
+    private static BalancedProducer CreateProducer(ActorSystem system, KafkaPusherOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return BalancedProducer.Create(options.Apply(Settings(system)), options.Balancer, logger, TimeProvider.System);
+    }
+
+    private static byte[]? Encode(string? text) => text is null ? null : Encoding.UTF8.GetBytes(text);
+
+    private void Accept()
+    {
+        _inFlight.Add();
+        if (_closed)
+        {
+            _inFlight.Done();
+            throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
+        }
+    }
+
+    private async ValueTask EnqueueAsync(PushRequest request, CancellationToken cancellationToken)
+    {
+        Accept();
+        try
+        {
+            if (!_pending!.Writer.TryWrite(request))
+            {
+                await _pending.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException)
+        {
+            _inFlight.Done();
+            throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
+        }
+        catch
+        {
+            _inFlight.Done();
+            throw;
+        }
+    }
+
+    // Hands every record of the chunk to the client; the result completes once each has its outcome.
+    private async Task<ChunkCountdown> HandOverChunkAsync(IEnumerable<PushRequest> chunk)
+    {
+        var requests = chunk as IReadOnlyCollection<PushRequest> ?? [.. chunk];
+        Interlocked.Increment(ref _chunkCount);
+        var reported = new ChunkCountdown(requests.Count);
+        if (!_options.AllowAutoTopicCreation)
+        {
+            try
+            {
+                await _producer.EnsureTopicExistsAsync(Topic, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                foreach (var request in requests)
+                {
+                    Fail(request, e);
+                    reported.Signal();
+                }
+
+                return reported;
+            }
+        }
+
+        foreach (var request in requests)
+        {
+            await SendAsync(request, reported.Signal).ConfigureAwait(false);
+        }
+
+        return reported;
+    }
+
+    private async Task SendNowAsync(PushRequest request)
+    {
+        if (!_options.AllowAutoTopicCreation)
+        {
+            try
+            {
+                await _producer.EnsureTopicExistsAsync(Topic, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Fail(request, e);
+                return;
+            }
+        }
+
+        await SendAsync(request, static () => { }).ConfigureAwait(false);
+    }
+
+    // Never throws: every outcome reaches the request's promise or the failure handler, and then `reported`.
+    private async ValueTask SendAsync(PushRequest request, Action reported)
+    {
+        try
+        {
+            var record = await _producer.PrepareAsync(Topic, request.Key, request.Value, request.Headers, partition: null, CancellationToken.None)
+                .ConfigureAwait(false);
+            _producer.Send(
+                record,
+                delivery =>
+                {
+                    Succeed(request, delivery);
+                    reported();
+                },
+                failure =>
+                {
+                    Fail(request, failure);
+                    reported();
+                });
+        }
+        catch (Exception e)
+        {
+            Fail(request, e);
+            reported();
+        }
+    }
+
+    private void Succeed(PushRequest request, Delivery delivery)
+    {
+        Interlocked.Increment(ref _delivered);
+        request.Promise?.TrySetResult(delivery);
+        _inFlight.Done();
+    }
+
+    private void Fail(PushRequest request, Exception exception)
+    {
+        Interlocked.Increment(ref _failed);
+        if (request.Promise is { } promise)
+        {
+            promise.TrySetException(exception);
+        }
+        else
+        {
+            Raise(request, exception);
+        }
+
+        _inFlight.Done();
+    }
+
+    private void Raise(PushRequest request, Exception exception)
+    {
+        var handler = Failed;
+        if (handler is null)
+        {
+            return;
+        }
+
+        var failure = new PushFailure(Topic, request.Key is null ? null : Encoding.UTF8.GetString(request.Key), Encoding.UTF8.GetString(request.Value), request.Headers, exception);
+        try
+        {
+            handler(this, failure);
+        }
+#pragma warning disable CA1031 // A handler's bug must not stop the client's delivery thread; it is counted and logged.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.Increment(ref _handlerErrors);
+            FrontDoorLog.HandlerFailed(_logger, Topic, e);
+        }
+    }
+
+    private async Task CloseCoreAsync()
+    {
+        _closed = true;
+        _pending?.Writer.TryComplete();
+        try
+        {
+            await _chunks.ConfigureAwait(false);
+            await _inFlight.DrainAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _producer.Dispose();
+        }
+    }
+}
