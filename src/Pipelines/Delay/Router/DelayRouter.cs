@@ -263,7 +263,10 @@ public static class DelayRouter
         return config;
     }
 
-    private static ConsumerSettings<byte[], byte[]> PrepareConsumer(ConsumerSettings<byte[], byte[]> settings, DelaySettings delay)
+    /// <summary>The router consumer's <c>fetch.wait.max.ms</c> when kafka-clients does not set one.</summary>
+    internal const string RouterFetchWaitMaxMs = "10";
+
+    internal static ConsumerSettings<byte[], byte[]> PrepareConsumer(ConsumerSettings<byte[], byte[]> settings, DelaySettings delay)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var reset = settings.GetProperty("auto.offset.reset");
@@ -282,6 +285,15 @@ public static class DelayRouter
         if (settings.CommitTimeWarning < largest)
         {
             settings = settings.WithCommitTimeWarning(largest);
+        }
+
+        // librdkafka keeps one fetch in flight per broker. While the partitions in it are idle (every head held, or
+        // nothing written), that fetch waits fetch.wait.max.ms (500 ms by default) before a resumed partition can be
+        // fetched, and the embedded cluster always waits the whole time when a fetch finds nothing. Either way the wait
+        // is lateness: the router asks for short fetch waits unless kafka-clients sets one.
+        if (settings.GetProperty("fetch.wait.max.ms") is null)
+        {
+            settings = settings.WithProperty("fetch.wait.max.ms", RouterFetchWaitMaxMs);
         }
 
         // The connector reports lag (the pending messages per tier) from librdkafka's statistics.
