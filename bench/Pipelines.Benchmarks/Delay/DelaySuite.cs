@@ -113,7 +113,7 @@ internal sealed class DelaySuite : IBenchmarkSuite
             $"{count:N0} due records in one tier ({Partitions} partitions) delivered by the router (record-deliveries off); anchor: CommittableSource -> FlexiFlow -> Committer.Sink " +
             "forward of the same records with the same producer settings; goal ratio >= 0.8");
         report.Case(Name, "throughput-one-tier-due-with-delivered-facts", withFacts, anchor, "msg/s",
-            "the same with record-deliveries on (a Delivered fact produced and acknowledged per delivery before the commit)");
+            "the same with record-deliveries on (a Delivered fact produced with each delivery, both acknowledged before the commit)");
     }
 
     private async Task PendingAsync(ActorSystem system, EmbeddedKafkaCluster cluster, int count, BenchReport report, CancellationToken cancellationToken)

@@ -32,8 +32,9 @@ namespace Pipelines.Delay;
 /// was cancelled: the router reads the cancellation topic from the beginning and continuously, and delivers a message only
 /// once it has read every fact acknowledged before the message's due time. Delivered records keep their key, value, user
 /// headers and <see cref="PipelinesHeaders.DelayId"/> (so that consumers can drop duplicates by id); the other envelope
-/// headers are removed. With <c>record-deliveries</c> on, a Delivered fact follows each acknowledged delivery. A record not
-/// due yet goes to <see cref="DelayTiers.NextHop"/> with its envelope and a new written time.
+/// headers are removed. With <c>record-deliveries</c> on, each delivery is produced together with a Delivered fact (one
+/// envelope, committed once both are acknowledged: a delivery that fails is sent again, so a fact never names a message
+/// that will not arrive). A record not due yet goes to <see cref="DelayTiers.NextHop"/> with its envelope and a new written time.
 /// </para>
 /// <para>
 /// Never early: a message is delivered only when the router's clock has reached its due time. At-least-once: an offset
@@ -104,6 +105,9 @@ public static class DelayRouter
 
         try
         {
+            // With record-deliveries on, a delivery and its Delivered fact are one envelope: both are sent together and the
+            // offset moves on only when both are acknowledged.
+            var deliveredFacts = settings.RecordDeliveries ? settings.CancellationTopic : null;
             var routed = KafkaConsumer.CommittablePartitionedSource(consumerSettings, Subscriptions.Topics([.. tiers.Select(t => t.Topic)]))
                 .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> Records)>()
                     .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings.ReorderBuffer, counters)))
@@ -114,7 +118,7 @@ public static class DelayRouter
                 .Select(record =>
                 {
                     counters.Released();
-                    return ToEnvelope(record);
+                    return ToEnvelope(record, deliveredFacts, clock);
                 })
                 .Via(KafkaProducer.FlexiFlow<byte[], byte[], RoutedRecord>(producerSettings, producer))
                 .Select(result =>
@@ -122,15 +126,6 @@ public static class DelayRouter
                     counters.Finished(result.PassThrough, clock.Now);
                     return result.PassThrough;
                 });
-
-            if (settings.RecordDeliveries)
-            {
-                var topic = settings.CancellationTopic;
-                routed = routed
-                    .Select(record => DeliveredFact(record, topic, clock.Now))
-                    .Via(KafkaProducer.FlexiFlow<byte[], byte[], RoutedRecord>(producerSettings, producer))
-                    .Select(static result => result.PassThrough);
-            }
 
             var ((consumer, cut), done) = routed
                 .Select(record =>
@@ -192,7 +187,7 @@ public static class DelayRouter
         return new RoutedRecord(record, message.CommittableOffset, tier, envelope, tier.ReleaseTime(written, envelope.DueTime));
     }
 
-    private static IEnvelope<byte[], byte[], RoutedRecord> ToEnvelope(RoutedRecord record)
+    private static IEnvelope<byte[], byte[], RoutedRecord> ToEnvelope(RoutedRecord record, string? deliveredFacts, ITimeProvider clock)
     {
         var message = record.Record.Message;
         var headers = message.Headers ?? [];
@@ -206,7 +201,9 @@ public static class DelayRouter
                     : new ProducerRecord<byte[], byte[]>(record.Envelope.TargetTopic, message.Key, message.Value);
                 target.Headers = headers;
                 target.Timestamp = new Timestamp(record.ReleasedAt);
-                return ProducerMessage.Single(target, record);
+                return deliveredFacts is null
+                    ? ProducerMessage.Single(target, record)
+                    : ProducerMessage.Multi([target, DeliveredFact(record, deliveredFacts, clock.Now)], record);
             }
 
             case RouteAction.Cascade:
@@ -225,19 +222,11 @@ public static class DelayRouter
         }
     }
 
-    private static IEnvelope<byte[], byte[], RoutedRecord> DeliveredFact(RoutedRecord record, string topic, DateTimeOffset now)
-    {
-        if (record.Action != RouteAction.Deliver)
-        {
-            return ProducerMessage.PassThrough<byte[], byte[], RoutedRecord>(record);
-        }
-
-        var fact = new ProducerRecord<byte[], byte[]>(topic, CancellationRecords.Key(record.Envelope.Id, DelayFactKind.Delivered), CancellationRecords.Value(now))
+    private static ProducerRecord<byte[], byte[]> DeliveredFact(RoutedRecord record, string topic, DateTimeOffset now) =>
+        new(topic, CancellationRecords.Key(record.Envelope.Id, DelayFactKind.Delivered), CancellationRecords.Value(now))
         {
             Timestamp = new Timestamp(now),
         };
-        return ProducerMessage.Single(fact, record);
-    }
 
     private static async Task CloseAfter(Task stream, RouterCancellationReader cancellations, IProducer<byte[], byte[]> producer)
     {
