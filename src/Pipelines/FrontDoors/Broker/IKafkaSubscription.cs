@@ -23,7 +23,9 @@ public interface IKafkaSubscription : IAsyncDisposable
     /// <summary>
     /// Stops reading, lets the messages in flight finish, commits their offsets and leaves the group (Kratos'
     /// <c>Unsubscribe</c>, which does not drain). Handlers still running after the broker's drain timeout are cancelled,
-    /// and their messages are consumed again by the next subscriber. Idempotent.
+    /// and their messages are consumed again by the next subscriber (the stop still completes; <see cref="Completion"/>
+    /// is then cancelled). Idempotent.
     /// </summary>
+    /// <exception cref="Exception">The subscription had failed (the failure that ended it).</exception>
     Task StopAsync();
 }

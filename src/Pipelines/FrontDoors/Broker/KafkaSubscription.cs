@@ -131,13 +131,23 @@ internal sealed class KafkaSubscription<T> : IKafkaSubscription
         try
         {
             var drained = _control.DrainAndShutdown();
-            if (await Task.WhenAny(drained, Task.Delay(_options.DrainTimeout, _options.TimeProvider)).ConfigureAwait(false) != drained)
+            if (await Task.WhenAny(drained, Task.Delay(_options.DrainTimeout, _options.TimeProvider)).ConfigureAwait(false) == drained)
             {
-                BrokerLog.DrainTimedOut(_broker.Logger, Topic, Queue, _options.DrainTimeout);
-                await _stopping.CancelAsync().ConfigureAwait(false);
+                await drained.ConfigureAwait(false);
+                return;
             }
 
-            await drained.ConfigureAwait(false);
+            BrokerLog.DrainTimedOut(_broker.Logger, Topic, Queue, _options.DrainTimeout);
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await drained.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The stop cancelled those handlers itself, as documented: their offsets stay uncommitted and Completion
+                // carries the cancellation; the stop has done its job.
+            }
         }
         finally
         {
