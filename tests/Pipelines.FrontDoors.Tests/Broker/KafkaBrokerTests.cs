@@ -170,6 +170,37 @@ public sealed class KafkaBrokerTests(KafkaClusterFixture kafka, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Subscribe_DeadLetterCannotBeStored_FailsTheSubscription_AndCommitsNothingPastIt()
+    {
+        var topic = await CreateTopicAsync(partitions: 1);
+        var group = CreateGroupId();
+        EmbeddedCluster!.CreateTopic($"{group}-dlt", partitions: 1);
+        var broker = Broker();
+        await broker.PublishAsync(topic, Encoding.UTF8.GetBytes("{ not json"), codec: BrokerCodec.Bytes);
+        await broker.PublishAsync(topic, new Order(2, "b", 2m));
+        var handled = new ConcurrentQueue<Order>();
+        EmbeddedCluster.PushRequestErrors(Pipelines.Kafka.Embedded.KafkaApiKey.Produce, Confluent.Kafka.ErrorCode.TopicAuthorizationFailed);
+        try
+        {
+            var subscription = broker.Subscribe<Order>(topic, group, (e, _) =>
+            {
+                handled.Enqueue(e.Message);
+                return Task.CompletedTask;
+            }, new SubscribeOptions { Concurrency = 1 });
+
+            var failure = await FluentActions.Awaiting(() => subscription.Completion.WaitAsync(Patience)).Should().ThrowAsync<RetryRouteException>();
+            failure.Which.Message.Should().Contain($"{group}-dlt").And.Contain("not committed");
+            subscription.Metrics.DeadLettered.Should().Be(0);
+        }
+        finally
+        {
+            EmbeddedCluster.ClearRequestErrors(Pipelines.Kafka.Embedded.KafkaApiKey.Produce);
+        }
+
+        (await CommittedAsync(group, topic)).Should().Be(0, "the undecodable message was neither dead-lettered nor skipped");
+    }
+
+    [Fact]
     public async Task Subscribe_HandlerFails_MessageIsRetriedUntilHandled_NothingLost()
     {
         var topic = await CreateTopicAsync(partitions: 2);

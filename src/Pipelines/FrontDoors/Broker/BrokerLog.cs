@@ -16,4 +16,8 @@ internal static partial class BrokerLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
         Message = "The subscription to {Topic} in queue {Queue} did not drain within {DrainTimeout}; its running handlers are cancelled and their messages will be consumed again")]
     public static partial void DrainTimedOut(ILogger logger, string topic, string queue, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+        Message = "The subscription to {Topic} in queue {Queue} failed and stopped; its unfinished messages are not committed and will be consumed again")]
+    public static partial void SubscriptionFailed(ILogger logger, string topic, string queue, Exception exception);
 }

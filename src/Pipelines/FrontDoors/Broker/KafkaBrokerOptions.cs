@@ -72,7 +72,7 @@ public sealed class KafkaBrokerOptions
     /// <value>Empty.</value>
     public IDictionary<string, string> ConsumerClients { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>The clock of the in-place retry backoff (code only; tests pass a fake one).</summary>
+    /// <summary>The clock of the in-place retry backoff, the drain timeout and the retry route's policy (code only; tests pass a fake one).</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -90,6 +90,22 @@ internal sealed class KafkaSubscription<T> : IKafkaSubscription
             .ToMaterialized(Committer.Sink<ICommittableOffset>(committerSettings), DrainingControl<Done>.Create)
             .Run(materializer);
         Completion = _control.StreamCompletion;
+
+        // A subscription that fails by itself (a dead letter or retry that could not be stored, a consumer that failed)
+        // ends with its failure in Completion; it is logged too, for hosts where nobody awaits it.
+        _ = Completion.ContinueWith(
+            static (done, state) =>
+            {
+                var self = (KafkaSubscription<T>)state!;
+                if (done.Exception is { } failure && !self._stopping.IsCancellationRequested)
+                {
+                    BrokerLog.SubscriptionFailed(self._broker.Logger, self.Topic, self.Queue, failure.GetBaseException());
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     public string Topic { get; }
