@@ -23,7 +23,7 @@ public abstract class BrokerSpec : KafkaSpec
     private readonly ConcurrentBag<KafkaBroker> _brokers = [];
 
     protected BrokerSpec(KafkaClusterFixture kafka, ITestOutputHelper output, string? config = null)
-        : base(kafka, output, PipelinesConfiguration.ParseString((config ?? string.Empty) + "\n" + TestConfig, "BrokerSpec")
+        : base(kafka, output, PipelinesConfiguration.ParseString(TestConfig + "\n" + (config ?? string.Empty), "BrokerSpec")
             .WithFallback(PipelinesConfiguration.Reference()))
     {
     }
