@@ -9,6 +9,8 @@ public sealed class BrokerCodecTests
 {
     public sealed record Item(string Name, int Count);
 
+    public sealed record Wrapped(string ItemName);
+
     [Theory]
     [InlineData("json", "json")]
     [InlineData("JSON", "json")]
@@ -29,6 +31,17 @@ public sealed class BrokerCodecTests
 
         Encoding.UTF8.GetString(bytes).Should().Be("""{"name":"pen","count":3}""");
         BrokerCodec.Json.Decode<Item>(bytes).Should().Be(new Item("pen", 3));
+    }
+
+    [Fact]
+    public void CreateJson_UsesTheGivenOptions()
+    {
+        var codec = BrokerCodec.CreateJson(new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower });
+
+        Encoding.UTF8.GetString(codec.Encode(new Item("PenHolder", 3))).Should().Be("""{"name":"PenHolder","count":3}""");
+        Encoding.UTF8.GetString(codec.Encode(new Wrapped("pen"))).Should().Be("""{"item_name":"pen"}""");
+        codec.Decode<Wrapped>(Encoding.UTF8.GetBytes("""{"item_name":"cup"}""")).Should().Be(new Wrapped("cup"));
+        codec.Name.Should().Be("json");
     }
 
     [Theory]

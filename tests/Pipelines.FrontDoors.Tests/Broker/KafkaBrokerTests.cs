@@ -343,6 +343,21 @@ public sealed class KafkaBrokerTests(KafkaClusterFixture kafka, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task StopAsync_ThenPublishOrSubscribe_IsRefused_AndPublishesBeforeWereAcknowledged()
+    {
+        var topic = await CreateTopicAsync(partitions: 1);
+        var broker = Broker();
+        var published = Enumerable.Range(0, 20).Select(i => broker.PublishAsync(topic, new Order(i, "x", i))).ToList();
+
+        await broker.StopAsync();
+
+        published.Should().OnlyContain(t => t.IsCompletedSuccessfully, "a stop awaits the publishes handed to the client");
+        await FluentActions.Awaiting(() => broker.PublishAsync(topic, new Order(99, "x", 1))).Should().ThrowAsync<ObjectDisposedException>();
+        FluentActions.Invoking(() => broker.Subscribe<Order>(topic, CreateGroupId(), (_, _) => Task.CompletedTask)).Should().Throw<ObjectDisposedException>();
+        (await ReadAllAsync(topic, 20)).Should().HaveCount(20);
+    }
+
+    [Fact]
     public async Task PublishAsync_ValueTheCodecCannotEncode_ThrowsBrokerCodecException()
     {
         var broker = Broker(o => o.Codec = BrokerCodec.Proto);

@@ -37,6 +37,7 @@ public sealed class KafkaBroker : IKafkaBroker
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _stopping;
     private volatile bool _stopped;
+    private volatile bool _closed;
 
     /// <summary>Creates a broker on <paramref name="system"/> with <paramref name="options"/> (validated here).</summary>
     /// <param name="system">The ActorSystem whose materializer runs the subscriptions and whose configuration holds the client settings.</param>
@@ -114,7 +115,7 @@ public sealed class KafkaBroker : IKafkaBroker
         // Made on the caller's thread: the record remembers the caller's activity, the parent of its send span.
         var record = new ProducerRecord<byte[], byte[]>(topic, key is null ? null! : Encoding.UTF8.GetBytes(key), value) { Headers = sent };
         var promise = new TaskCompletionSource<Delivery>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enter();
+        Enter(topic);
         var span = ProducerTelemetry.IsTracing ? _telemetry.StartSend(record, default) : null;
         try
         {
@@ -205,11 +206,20 @@ public sealed class KafkaBroker : IKafkaBroker
 
     internal void Remove(IKafkaSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
 
-    private void Enter() => Interlocked.Increment(ref _inFlight);
+    // Publishes stay possible while the subscriptions drain (handlers may publish); once the client is closing, none is taken.
+    private void Enter(string topic)
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (_closed)
+        {
+            Leave();
+            throw new ObjectDisposedException(nameof(KafkaBroker), $"{this} is stopped: the message for \"{topic}\" was not published.");
+        }
+    }
 
     private void Leave()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopped)
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _closed)
         {
             _idle.TrySetResult();
         }
@@ -233,22 +243,36 @@ public sealed class KafkaBroker : IKafkaBroker
         }
 
         // Publishes already handed to the client are awaited (at most the producer's flush timeout), then the client closes.
+        _closed = true;
         if (Interlocked.Read(ref _inFlight) == 0)
         {
             _idle.TrySetResult();
         }
 
-        await Task.Run(() => Producer.Flush(_producerSettings.FlushTimeout)).ConfigureAwait(false);
-        await _idle.Task.WaitAsync(_producerSettings.FlushTimeout).ConfigureAwait(false);
-        if (_delayQueue.IsValueCreated)
+        try
         {
-            await _delayQueue.Value.DisposeAsync().ConfigureAwait(false);
+            await Task.Run(() => Producer.Flush(_producerSettings.FlushTimeout)).ConfigureAwait(false);
+            await _idle.Task.WaitAsync(_producerSettings.FlushTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            errors.Add(new TimeoutException(
+                $"{Interlocked.Read(ref _inFlight)} published messages of {this} were not acknowledged within flush-timeout ({_producerSettings.FlushTimeout}); "
+                + "their PublishAsync tasks fail as the client closes."));
+        }
+        finally
+        {
+            if (_delayQueue.IsValueCreated)
+            {
+                await _delayQueue.Value.DisposeAsync().ConfigureAwait(false);
+            }
+
+            Producer.Dispose();
         }
 
-        Producer.Dispose();
         if (errors.Count > 0)
         {
-            throw new AggregateException($"Stopping the subscriptions of {this} failed; their unfinished messages are consumed again.", errors);
+            throw new AggregateException($"Stopping {this} failed; unfinished messages of its subscriptions are consumed again.", errors);
         }
     }
 }

@@ -19,6 +19,14 @@ public abstract class BrokerCodec
     /// <summary>The bytes as they are, for <c>byte[]</c> messages.</summary>
     public static BrokerCodec Bytes { get; } = new BytesBrokerCodec();
 
+    /// <summary>JSON through System.Text.Json with <paramref name="options"/> (converters, naming, a source-generated context's options).</summary>
+    /// <param name="options">The serializer options.</param>
+    public static BrokerCodec CreateJson(System.Text.Json.JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new JsonBrokerCodec(options);
+    }
+
     /// <summary>The codec's name: <c>json</c>, <c>proto</c>, <c>bytes</c>, or a custom codec's own.</summary>
     public abstract string Name { get; }
 
