@@ -59,23 +59,26 @@ public sealed class DlqCommandTests(BrokerProcessFixture broker)
     }
 
     [Fact]
-    public async Task List_Filters_SelectByKeyExceptionTimeAndCount()
+    public async Task List_Filters_SelectByKeyExceptionOriginalTopicTimeAndCount()
     {
         var (dlt, original) = await TopicsAsync();
         await WriteAsync(dlt, Letter(original, "a", "1", typeof(TimeoutException), 0, 1, 1, Now.AddHours(-3)));
         await WriteAsync(dlt, Letter(original, "b", "2", typeof(TimeoutException), 0, 2, 1, Now.AddHours(-2)));
         await WriteAsync(dlt, Letter(original, "a", "3", typeof(FormatException), 0, 3, 1, Now.AddHours(-1)));
         await WriteAsync(dlt, Letter(original, "c", "4", typeof(TimeoutException), 0, 4, 1, Now.AddMinutes(-1)));
+        await WriteAsync(dlt, Letter(original + "-other", "d", "5", typeof(FormatException), 0, 5, 1, Now.AddMinutes(-1)));
 
         var byKey = (await broker.RunAsync("dlq", "list", dlt, "--key", "a")).ShouldSucceed();
         var byException = (await broker.RunAsync("dlq", "list", dlt, "--exception", "System.TimeoutException", "--format", "json")).ShouldSucceed();
         var byTime = (await broker.RunAsync("dlq", "list", dlt, "--from", "150m", "--to", Text(Now.AddMinutes(-30)))).ShouldSucceed();
         var byCount = (await broker.RunAsync("dlq", "list", dlt, "--exception", "System.TimeoutException", "--max", "2")).ShouldSucceed();
+        var byOriginal = (await broker.RunAsync("dlq", "list", dlt, "--original-topic", original)).ShouldSucceed();
 
         Values(byKey).Should().Equal("1", "3");
         byException.Lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("value").GetString()).Should().Equal("1", "2", "4");
         Values(byTime).Should().Equal("2", "3");
         Values(byCount).Should().Equal("1", "2");
+        Values(byOriginal).Should().Equal("1", "2", "3", "4");
     }
 
     [Fact]
