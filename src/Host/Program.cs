@@ -21,6 +21,7 @@ internal static class Program
         root.Subcommands.Add(LagCommand.Create());
         root.Subcommands.Add(ScheduleCommand.Create());
         root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(DlqCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
 
         var invocation = new InvocationConfiguration

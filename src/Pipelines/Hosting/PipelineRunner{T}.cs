@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Pipelines.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Hosting;
 
@@ -130,6 +131,7 @@ internal sealed class PipelineRunner<T> : PipelineRunner
             if (incarnation > 1)
             {
                 Restarts++;
+                PipelinesInstruments.RecordRestart(Name);
             }
 
             try

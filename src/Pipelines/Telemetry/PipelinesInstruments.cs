@@ -5,8 +5,9 @@ namespace Pipelines.Telemetry;
 /// <summary>
 /// Every instrument of the <see cref="PipelinesTelemetry.MeterName"/> meter, created once. The connector adds to the counters
 /// per batch (a poll turn, a commit, a drain of delivery reports), never per record, after checking
-/// <see cref="Instrument.Enabled"/>; the per-partition gauges live in <see cref="ConsumerGauges"/>. The retry route, the delay
-/// router and the host record through the <c>Record…</c> hooks below.
+/// <see cref="Instrument.Enabled"/>; the per-partition gauges live in <see cref="ConsumerGauges"/>. The retry route (each
+/// in-place retry, non-blocking retry and dead letter), the delay router (held records, lateness per delivery) and hosted
+/// pipelines (each restart) record through the <c>Record…</c> hooks below.
 /// </summary>
 internal static class PipelinesInstruments
 {
@@ -49,7 +50,10 @@ internal static class PipelinesInstruments
     public static readonly Counter<long> DeadLetters = PipelinesTelemetry.Meter.CreateCounter<long>(
         "pipelines.dead_letters", "{record}", "Records sent to a dead-letter topic; error.type is the failure's exception type.");
 
-    /// <summary>Messages waiting in the delay tiers, as the delay routers see them.</summary>
+    /// <summary>
+    /// Messages the delay routers hold in their reorder buffers until eligible, per tier topic (each partition's buffer adds
+    /// its changes). Everything waiting in a tier, read or not, is the lag of the routers' consumer group.
+    /// </summary>
     public static readonly UpDownCounter<long> DelayPending = PipelinesTelemetry.Meter.CreateUpDownCounter<long>(
         "pipelines.delay.pending", "{record}", "Delayed messages held by delay routers until they are due.");
 
@@ -62,7 +66,7 @@ internal static class PipelinesInstruments
         "pipelines.pipeline.restarts", "{restart}", "Restarts of hosted pipelines after a failure.");
 
     /// <summary>Counts <paramref name="count"/> retries of records of <paramref name="topic"/>.</summary>
-    /// <param name="topic">The topic the failed records were consumed from.</param>
+    /// <param name="topic">The topic the failed messages were first consumed from (never a retry topic).</param>
     /// <param name="kind"><c>in-place</c> or <c>non-blocking</c>.</param>
     /// <param name="count">The number of retries.</param>
     public static void RecordRetries(string topic, string kind, long count = 1)
@@ -74,8 +78,8 @@ internal static class PipelinesInstruments
     }
 
     /// <summary>Counts <paramref name="count"/> records of <paramref name="topic"/> sent to a dead-letter topic.</summary>
-    /// <param name="topic">The topic the records were consumed from.</param>
-    /// <param name="errorType">The failure's exception type name.</param>
+    /// <param name="topic">The topic the messages were first consumed from (never a retry topic).</param>
+    /// <param name="errorType">The failure's full exception type name.</param>
     /// <param name="count">The number of records.</param>
     public static void RecordDeadLetters(string topic, string errorType, long count = 1)
     {
@@ -98,7 +102,7 @@ internal static class PipelinesInstruments
 
     /// <summary>Records how late a delayed message of <paramref name="tierTopic"/> was delivered.</summary>
     /// <param name="tierTopic">The tier's topic.</param>
-    /// <param name="lateness">Delivery time minus due time (zero or more).</param>
+    /// <param name="lateness">Acknowledgement of the delivery minus due time, on the router's clock (never negative: the router never delivers early).</param>
     public static void RecordDelayLateness(string tierTopic, TimeSpan lateness)
     {
         if (DelayLateness.Enabled)

@@ -12,6 +12,9 @@ public sealed class CommandHelpTests
     [InlineData("lag", "--group")]
     [InlineData("schedule", "--delay")]
     [InlineData("cancel", "<id>")]
+    [InlineData("dlq", "replay")]
+    [InlineData("dlq list", "--exception")]
+    [InlineData("dlq replay", "--dry-run")]
     [InlineData("bench", "--quick")]
     public async Task Help_EveryKafkaCommand_PrintsItsUsageAndExitsZero(string command, string mentions)
     {
@@ -29,6 +32,6 @@ public sealed class CommandHelpTests
         var (exitCode, output, _) = await HostProcess.RunAsync(new Dictionary<string, string?>(), BrokerProcessFixture.Patience, "--help");
 
         exitCode.Should().Be(0);
-        output.Should().Contain("produce <topic>").And.Contain("consume <topic>").And.Contain("topics").And.Contain("lag").And.Contain("schedule <topic>").And.Contain("cancel <id>");
+        output.Should().Contain("produce <topic>").And.Contain("consume <topic>").And.Contain("topics").And.Contain("lag").And.Contain("schedule <topic>").And.Contain("cancel <id>").And.Contain("dlq");
     }
 }

@@ -3,6 +3,7 @@ using Akka.Streams.Dsl;
 using Confluent.Kafka;
 using Pipelines.Kafka;
 using Pipelines.Streams;
+using Pipelines.Telemetry;
 using Polly;
 
 namespace Pipelines.Delay;
@@ -53,6 +54,9 @@ namespace Pipelines.Delay;
 /// </remarks>
 public sealed class RetryRoute<TKey, TValue>
 {
+    // The topic a message was first consumed from, for the in-place retry callback's measurement.
+    private static readonly ResiliencePropertyKey<string> OriginalTopicKey = new("pipelines.original-topic");
+
     private readonly RetryRouteOptions _options;
     private readonly RetryPolicy _policy;
     private readonly ResiliencePipeline _inPlace;
@@ -87,9 +91,14 @@ public sealed class RetryRoute<TKey, TValue>
         RetryTopic = _policy.Settings.RetryTopic(options.ConsumerGroup);
         DeadLetterTopic = _policy.Settings.DeadLetterTopic(options.ConsumerGroup);
         var metrics = options.Metrics;
-        _inPlace = _policy.BuildInPlace(_ =>
+        _inPlace = _policy.BuildInPlace(args =>
         {
             metrics.RetriedInPlace();
+            if (PipelinesInstruments.Retries.Enabled && args.Context.Properties.TryGetValue(OriginalTopicKey, out var origin))
+            {
+                PipelinesInstruments.RecordRetries(origin, "in-place");
+            }
+
             return default;
         });
         _keys = keyDeserializer;
@@ -217,7 +226,7 @@ public sealed class RetryRoute<TKey, TValue>
             }
         }
 
-        error ??= await HandleAsync(record).ConfigureAwait(false);
+        error ??= await HandleAsync(record, previous?.OriginalTopic ?? topic).ConfigureAwait(false);
         if (error is null)
         {
             Metrics.Handled();
@@ -262,7 +271,9 @@ public sealed class RetryRoute<TKey, TValue>
     }
 
     /// <summary>Deserializes and handles the record with the in-place retries; returns the last error, or null on success.</summary>
-    private async Task<Exception?> HandleAsync(ConsumeResult<byte[], byte[]> raw)
+    /// <param name="raw">The record as consumed.</param>
+    /// <param name="originalTopic">The topic the message was first consumed from (the tag of its in-place retries).</param>
+    private async Task<Exception?> HandleAsync(ConsumeResult<byte[], byte[]> raw, string originalTopic)
     {
         ConsumeResult<TKey, TValue> typed;
         try
@@ -274,12 +285,15 @@ public sealed class RetryRoute<TKey, TValue>
             return undeserializable;
         }
 
+        // A pooled context carries the topic to the retry callback; the handler gets the stopping token through it.
+        var context = ResilienceContextPool.Shared.Get(_options.StoppingToken);
+        context.Properties.Set(OriginalTopicKey, originalTopic);
         try
         {
             await _inPlace.ExecuteAsync(
-                static (state, token) => new ValueTask(state.Handler(state.Record, token)),
-                (Handler: _handler, Record: typed),
-                _options.StoppingToken).ConfigureAwait(false);
+                static (context, state) => new ValueTask(state.Handler(state.Record, context.CancellationToken)),
+                context,
+                (Handler: _handler, Record: typed)).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (_options.StoppingToken.IsCancellationRequested)
@@ -292,6 +306,10 @@ public sealed class RetryRoute<TKey, TValue>
 #pragma warning restore CA1031
         {
             return failure;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -334,6 +352,7 @@ public sealed class RetryRoute<TKey, TValue>
         var letter = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
         await ProduceAsync(record, DeadLetterTopic, partition: null, letter, "its dead letter").ConfigureAwait(false);
         Metrics.DeadLettered();
+        PipelinesInstruments.RecordDeadLetters(decision.Failure.OriginalTopic, decision.Failure.ExceptionType);
     }
 
     private async Task ScheduleAsync(ConsumeResult<byte[], byte[]> record, RetryDecision decision)
@@ -352,6 +371,7 @@ public sealed class RetryRoute<TKey, TValue>
         }
 
         Metrics.ScheduledForRetry();
+        PipelinesInstruments.RecordRetries(decision.Failure.OriginalTopic, "non-blocking");
     }
 
     private async Task<TopicPartitionOffset> RetryDirectlyAsync(ConsumeResult<byte[], byte[]> record, RetryDecision decision, int? partition)
@@ -367,6 +387,7 @@ public sealed class RetryRoute<TKey, TValue>
         var retry = new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
         var stored = await ProduceAsync(record, RetryTopic, partition, retry, $"retry {decision.Failure.Attempt} (not before {decision.DueTime:O})").ConfigureAwait(false);
         Metrics.ScheduledForRetry();
+        PipelinesInstruments.RecordRetries(decision.Failure.OriginalTopic, "non-blocking");
         return stored;
     }
 

@@ -157,7 +157,7 @@ public static class DelayRouter
             throw new InvalidOperationException($"The router was assigned {partition}, which is not a tier topic of {tiers}.");
         }
 
-        var gauge = new PartitionGauge();
+        var gauge = new PartitionGauge(partition.Topic);
         counters.Partitions[partition] = gauge;
         return records
             .Select(message => Parse(message, tier))

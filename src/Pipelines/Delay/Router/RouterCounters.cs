@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Pipelines.Telemetry;
 
 namespace Pipelines.Delay;
 
@@ -37,7 +38,9 @@ internal sealed class RouterCounters
         {
             case RouteAction.Deliver:
                 Interlocked.Increment(ref _delivered);
-                Lateness.Record(ackedAt - record.Envelope.DueTime);
+                var lateness = ackedAt - record.Envelope.DueTime;
+                Lateness.Record(lateness);
+                PipelinesInstruments.RecordDelayLateness(record.Tier.Topic, lateness);
                 break;
             case RouteAction.Cascade:
                 Interlocked.Increment(ref _cascaded);
