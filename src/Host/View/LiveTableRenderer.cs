@@ -43,7 +43,7 @@ internal sealed class LiveTableRenderer(IAnsiConsole console) : IViewRenderer
 
         if (snapshot.Pipelines.Count == 0)
         {
-            pipelines.AddRow("[grey]no pipelines[/]");
+            pipelines.Caption("no pipelines");
         }
 
         var delay = snapshot.Delay;
@@ -77,7 +77,7 @@ internal sealed class LiveTableRenderer(IAnsiConsole console) : IViewRenderer
 
         if (final.Pipelines.Count == 0)
         {
-            table.AddRow("[grey]no pipelines[/]");
+            table.Caption("no pipelines");
         }
 
         var delay = final.Delay;
@@ -111,7 +111,8 @@ internal sealed class LiveTableRenderer(IAnsiConsole console) : IViewRenderer
 
         foreach (var column in columns)
         {
-            var header = new TableColumn(column);
+            // Figures never wrap: a narrow terminal crops them instead of breaking a row over several lines.
+            var header = new TableColumn(column).NoWrap();
             table.AddColumn(column == columns[0] ? header : header.RightAligned());
         }
 

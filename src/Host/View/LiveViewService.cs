@@ -13,11 +13,11 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
     private readonly LiveViewSettings _settings;
     private readonly IViewRenderer _renderer;
     private readonly PipelinesMeterReader _meter;
-    private readonly ViewAggregator _aggregator;
     private readonly IPipelineRegistry? _registry;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private ViewAggregator? _aggregator;
 
     /// <summary>Creates the view; it listens to the meter from now on and shows nothing before the host has started.</summary>
     public LiveViewService(LiveViewSettings settings, IViewRenderer renderer, IPipelineRegistry? registry, TimeProvider time, string meterName)
@@ -27,7 +27,6 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
         _registry = registry;
         _time = time;
         _meter = new PipelinesMeterReader(meterName);
-        _aggregator = new ViewAggregator(_meter, registry, time, settings.TierPrefix);
     }
 
     /// <inheritdoc />
@@ -39,7 +38,9 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        _loop = _renderer.RunAsync(ShowEveryIntervalAsync);
+        // The view's time and its first interval start now that the host runs.
+        var aggregator = Aggregator();
+        _loop = _renderer.RunAsync(show => ShowEveryIntervalAsync(aggregator, show));
         return Task.CompletedTask;
     }
 
@@ -56,7 +57,7 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         var drained = _registry?.Drained is { IsCompletedSuccessfully: true } done ? await done.ConfigureAwait(false) : null;
-        _renderer.WriteSummary(_aggregator.Take(), drained);
+        _renderer.WriteSummary(Aggregator().Take(), drained);
     }
 
     /// <inheritdoc />
@@ -66,14 +67,16 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
         _stop.Dispose();
     }
 
-    private async Task ShowEveryIntervalAsync(Action<ViewSnapshot> show)
+    private ViewAggregator Aggregator() => _aggregator ??= new ViewAggregator(_meter, _registry, _time, _settings.TierPrefix);
+
+    private async Task ShowEveryIntervalAsync(ViewAggregator aggregator, Action<ViewSnapshot> show)
     {
         using var timer = new PeriodicTimer(_settings.Interval, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                show(_aggregator.Take());
+                show(aggregator.Take());
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
