@@ -17,7 +17,7 @@ public sealed class LiveViewServiceTests
         var time = new FakeTimeProvider();
         var registry = new FakePipelineRegistry();
         registry.Statuses.Add(ViewStatuses.Of("orders", PipelineState.Running, received: 10, partitions: [(2, 1)]));
-        using var output = new SynchronizedOutput();
+        using var output = new ConcurrentOutput();
         using var host = Build(
             "pipelines.view.mode = auto",
             services => services.AddSingleton<TimeProvider>(time).AddSingleton<IPipelineRegistry>(registry),
@@ -45,7 +45,7 @@ public sealed class LiveViewServiceTests
     [Fact]
     public async Task Host_StoppedBeforeTheFirstInterval_StillWritesTheSummary()
     {
-        using var output = new SynchronizedOutput();
+        using var output = new ConcurrentOutput();
         using var host = Build("pipelines.view.mode = lines", services => services.AddSingleton<TimeProvider>(new FakeTimeProvider()), output);
 
         await host.StartAsync().WaitAsync(Patience);
@@ -78,46 +78,5 @@ public sealed class LiveViewServiceTests
         configure(builder.Services);
         builder.Services.AddLiveView(PipelinesConfiguration.ParseString(config), output);
         return builder.Build();
-    }
-
-    /// <summary>A text writer that the view's thread writes and the test reads, line by line.</summary>
-    private sealed class SynchronizedOutput : StringWriter
-    {
-        private readonly Lock _gate = new();
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
-                }
-            }
-        }
-
-        public override void Write(char value)
-        {
-            lock (_gate)
-            {
-                base.Write(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            lock (_gate)
-            {
-                base.Write(value);
-            }
-        }
-
-        public override void WriteLine(string? value)
-        {
-            lock (_gate)
-            {
-                base.WriteLine(value);
-            }
-        }
     }
 }
