@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Diagnostics.Metrics;
 using Pipelines.Telemetry;
 
@@ -17,6 +18,23 @@ internal sealed class PipelinesMeterReader : IDisposable
     /// <summary>The records-in-flight gauge (per partition).</summary>
     public const string InFlightGauge = "pipelines.consumer.in_flight";
 
+    // The instruments by their names as the library declares them; the gauges live in ConsumerGauges, named there.
+    private static readonly Dictionary<string, Series> SeriesByName = new(StringComparer.Ordinal)
+    {
+        [PipelinesInstruments.Consumed.Name] = Series.Consumed,
+        [PipelinesInstruments.Committed.Name] = Series.Committed,
+        [PipelinesInstruments.Commits.Name] = Series.Commits,
+        [PipelinesInstruments.Produced.Name] = Series.Produced,
+        [PipelinesInstruments.ProduceFailures.Name] = Series.ProduceFailures,
+        [PipelinesInstruments.Retries.Name] = Series.Retries,
+        [PipelinesInstruments.DeadLetters.Name] = Series.DeadLetters,
+        [PipelinesInstruments.DelayPending.Name] = Series.Pending,
+        [PipelinesInstruments.DelayLateness.Name] = Series.Lateness,
+        [PipelinesInstruments.Restarts.Name] = Series.Restarts,
+        [LagGauge] = Series.Lag,
+        [InFlightGauge] = Series.InFlight,
+    };
+
     private readonly string _meterName;
     private readonly MeterListener _listener;
     private readonly ConcurrentDictionary<string, long>[] _totals = new ConcurrentDictionary<string, long>[(int)Series.Count];
@@ -30,6 +48,10 @@ internal sealed class PipelinesMeterReader : IDisposable
     public PipelinesMeterReader(string meterName = PipelinesTelemetry.MeterName)
     {
         _meterName = meterName;
+
+        // Creating the library's instruments publishes them to every listener, and a listener's callback must not be the
+        // first to touch them (it would see them half initialized): they exist before this listener starts.
+        RuntimeHelpers.RunClassConstructor(typeof(PipelinesInstruments).TypeHandle);
         for (var i = 0; i < _totals.Length; i++)
         {
             _totals[i] = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -120,26 +142,9 @@ internal sealed class PipelinesMeterReader : IDisposable
         return false;
     }
 
-    private static Series? SeriesOf(string instrument) => instrument switch
-    {
-        "pipelines.consumer.consumed" => Series.Consumed,
-        "pipelines.consumer.committed" => Series.Committed,
-        "pipelines.consumer.commits" => Series.Commits,
-        "pipelines.producer.produced" => Series.Produced,
-        "pipelines.producer.failures" => Series.ProduceFailures,
-        "pipelines.retries" => Series.Retries,
-        "pipelines.dead_letters" => Series.DeadLetters,
-        "pipelines.delay.pending" => Series.Pending,
-        "pipelines.delay.lateness" => Series.Lateness,
-        "pipelines.pipeline.restarts" => Series.Restarts,
-        LagGauge => Series.Lag,
-        InFlightGauge => Series.InFlight,
-        _ => null,
-    };
-
     private void OnPublished(Instrument instrument, MeterListener listener)
     {
-        if (instrument.Meter.Name == _meterName && SeriesOf(instrument.Name) is { } series)
+        if (instrument.Meter.Name == _meterName && SeriesByName.TryGetValue(instrument.Name, out var series))
         {
             listener.EnableMeasurementEvents(instrument, series);
         }

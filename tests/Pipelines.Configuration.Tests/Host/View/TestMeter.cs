@@ -16,16 +16,16 @@ internal sealed class TestMeter : IDisposable
 
     public TestMeter()
     {
-        Consumed = _meter.CreateCounter<long>("pipelines.consumer.consumed");
-        Committed = _meter.CreateCounter<long>("pipelines.consumer.committed");
-        Commits = _meter.CreateCounter<long>("pipelines.consumer.commits");
-        Produced = _meter.CreateCounter<long>("pipelines.producer.produced");
-        ProduceFailures = _meter.CreateCounter<long>("pipelines.producer.failures");
-        Retries = _meter.CreateCounter<long>("pipelines.retries");
-        DeadLetters = _meter.CreateCounter<long>("pipelines.dead_letters");
-        Pending = _meter.CreateUpDownCounter<long>("pipelines.delay.pending");
-        Lateness = _meter.CreateHistogram<double>("pipelines.delay.lateness");
-        Restarts = _meter.CreateCounter<long>("pipelines.pipeline.restarts");
+        Consumed = _meter.CreateCounter<long>(PipelinesInstruments.Consumed.Name);
+        Committed = _meter.CreateCounter<long>(PipelinesInstruments.Committed.Name);
+        Commits = _meter.CreateCounter<long>(PipelinesInstruments.Commits.Name);
+        Produced = _meter.CreateCounter<long>(PipelinesInstruments.Produced.Name);
+        ProduceFailures = _meter.CreateCounter<long>(PipelinesInstruments.ProduceFailures.Name);
+        Retries = _meter.CreateCounter<long>(PipelinesInstruments.Retries.Name);
+        DeadLetters = _meter.CreateCounter<long>(PipelinesInstruments.DeadLetters.Name);
+        Pending = _meter.CreateUpDownCounter<long>(PipelinesInstruments.DelayPending.Name);
+        Lateness = _meter.CreateHistogram<double>(PipelinesInstruments.DelayLateness.Name);
+        Restarts = _meter.CreateCounter<long>(PipelinesInstruments.Restarts.Name);
         _meter.CreateObservableGauge(PipelinesMeterReader.LagGauge, () => Snapshot(_lag));
         _meter.CreateObservableGauge(PipelinesMeterReader.InFlightGauge, () => Snapshot(_inFlight));
     }
