@@ -63,6 +63,8 @@ internal sealed class LiveViewService : IHostedLifecycleService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // A host disposed without stopping never called StoppedAsync: end the loop before its meter goes.
+        _stop.Cancel();
         _meter.Dispose();
         _stop.Dispose();
     }
