@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Console;
 using Pipelines.Configuration;
 using Pipelines.Hosting;
 using Pipelines.Hosting.Telemetry;
+using Pipelines.Host.View;
 using Config = Akka.Configuration.Config;
 
 namespace Pipelines.Host.Commands;
@@ -27,9 +28,11 @@ internal static class MainJob
 
     public static void Configure(RootCommand root)
     {
-        root.SetAction(async (_, cancellationToken) =>
+        var view = LiveViewOption.Create();
+        root.Options.Add(view);
+        root.SetAction(async (parseResult, cancellationToken) =>
         {
-            var config = PipelinesConfiguration.Load();
+            var config = LiveViewOption.Apply(PipelinesConfiguration.Load(), parseResult.GetValue(view));
             var servers = Environment.GetEnvironmentVariable(BootstrapServersVariable);
             using var host = Build(config, servers, Console.Out, Console.Error);
             var job = host.Services.GetRequiredService<MainJobService>();
@@ -75,6 +78,8 @@ internal static class MainJob
         builder.Services.AddPipelines();
         // Exports the Pipelines meter and activity source as pipelines.telemetry says (nothing by default).
         builder.Services.AddPipelinesTelemetry(config);
+        // The live view (pipelines.view), on stderr: stdout carries only the embedded cluster's bootstrap servers.
+        builder.Services.AddLiveView(config, messages);
         builder.Services.AddSingleton(new MainJobService.Options(bootstrapServers, output, messages));
         builder.Services.AddSingleton<MainJobService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<MainJobService>());
