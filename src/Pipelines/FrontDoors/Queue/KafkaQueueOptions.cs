@@ -154,7 +154,7 @@ public sealed class KafkaQueueOptions
             Origin = path,
             Brokers = [.. reader.StringList("brokers")],
             Group = reader.String("group") ?? string.Empty,
-            Offset = reader.Enum<KafkaQueueOffset>("offset"),
+            Offset = ReadEnum(reader, "offset", KafkaQueueOffset.Last, "first or last"),
             Conns = reader.Int("conns"),
             Consumers = reader.Int("consumers"),
             Processors = reader.Int("processors"),
@@ -165,7 +165,7 @@ public sealed class KafkaQueueOptions
             CommitInterval = reader.Duration("commit-interval"),
             QueueCapacity = reader.Int("queue-capacity"),
             MaxWait = reader.Duration("max-wait"),
-            Ordering = reader.Enum<KafkaQueueOrdering>("ordering"),
+            Ordering = ReadEnum(reader, "ordering", KafkaQueueOrdering.PerKey, "per-key or unordered"),
             Retry = reader.Boolean("retry"),
             KafkaClients = new Dictionary<string, string>(reader.Properties("kafka-clients"), StringComparer.Ordinal),
         };
@@ -436,11 +436,36 @@ public sealed class KafkaQueueOptions
         return fallback;
     }
 
+    private static TEnum ReadEnum<TEnum>(SettingsReader reader, string key, TEnum fallback, string names)
+        where TEnum : struct, Enum
+    {
+        var text = reader.String(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (TryParseEnum<TEnum>(text, out var value))
+        {
+            return value;
+        }
+
+        reader.Problems.Fail(key, $"must be {names}, but is \"{text}\"{reader.PositionOf(key)}");
+        return fallback;
+    }
+
+    private static bool TryParseEnum<TEnum>(string text, out TEnum value)
+        where TEnum : struct, Enum
+    {
+        value = default;
+        text = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
+        return text.Length > 0 && char.IsAsciiLetter(text[0]) && Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value);
+    }
+
     private static TEnum ReadEnum<TEnum>(IConfigurationSection child, SettingsProblems problems, TEnum fallback)
         where TEnum : struct, Enum
     {
-        var text = (child.Value ?? string.Empty).Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
-        if (text.Length > 0 && char.IsAsciiLetter(text[0]) && Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value))
+        if (TryParseEnum<TEnum>(child.Value ?? string.Empty, out var value))
         {
             return value;
         }
