@@ -48,7 +48,7 @@ public sealed class ConsumeContext
     public string Value => _value ??= _valueBytes is null ? string.Empty : Encoding.UTF8.GetString(_valueBytes);
 
     /// <summary>The key's bytes as stored (null for a message without a key, or when the message came through the retry route).</summary>
-    public ReadOnlyMemory<byte>? KeyBytes => _keyBytes;
+    public byte[]? KeyBytes => _keyBytes;
 
     /// <summary>The message's headers (with <see cref="KafkaQueueOptions.Retry"/>, a retried message carries the retry headers, <c>pipelines-retry-attempt</c> among them).</summary>
     public Headers Headers { get; }
