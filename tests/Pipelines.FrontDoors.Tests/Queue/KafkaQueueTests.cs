@@ -25,7 +25,7 @@ public sealed class KafkaQueueTests : Akka.TestKit.Xunit2.TestKit, IClassFixture
         _fixture = fixture;
     }
 
-    internal static Config SystemConfig { get; } = AkkaTestConfig.RealTime.WithFallback(PipelinesConfiguration.Reference());
+    private static Config SystemConfig { get; } = AkkaTestConfig.RealTime.WithFallback(PipelinesConfiguration.Reference());
 
     private KafkaClusterFixture Kafka => _fixture.Kafka;
 
@@ -364,23 +364,7 @@ public sealed class KafkaQueueTests : Akka.TestKit.Xunit2.TestKit, IClassFixture
         await queue.DisposeAsync();
     }
 
-    internal KafkaQueueOptions Options(string topic, Action<KafkaQueueOptions>? change = null)
-    {
-        var options = new KafkaQueueOptions
-        {
-            Brokers = [Kafka.BootstrapServers],
-            Group = KafkaClusterFixture.NewGroupId(),
-            Topics = [topic],
-            Offset = KafkaQueueOffset.First,
-            MinBytes = 1,
-            MaxWait = TimeSpan.FromMilliseconds(20),
-            CommitInterval = TimeSpan.FromMilliseconds(100),
-        };
-        options.KafkaClients["session.timeout.ms"] = "6000";
-        options.KafkaClients["heartbeat.interval.ms"] = "500";
-        change?.Invoke(options);
-        return options;
-    }
+    private KafkaQueueOptions Options(string topic, Action<KafkaQueueOptions>? change = null) => QueueTestOptions.For(Kafka, topic, change);
 
     private async Task CommittedToEndAsync(string group, string topic, int count) =>
         await Eventually.TrueAsync(
