@@ -116,15 +116,16 @@ public sealed class KafkaQueueOptionsTests(ITestOutputHelper output)
         Consumer(o => o.Offset = offset).GetProperty("auto.offset.reset").Should().Be(reset);
 
     [Fact]
-    public void Apply_ConsumersTimesQueueCapacity_IsQueuedMinMessages()
+    public void Apply_ConsumersTimesMaxBytes_IsQueuedMaxMessagesKbytes()
     {
         var settings = Consumer(o =>
         {
             o.Consumers = 3;
-            o.QueueCapacity = 70;
+            o.MaxBytes = 2 * 1024 * 1024;
         });
 
-        settings.GetProperty("queued.min.messages").Should().Be("210");
+        settings.GetProperty("queued.max.messages.kbytes").Should().Be("6144");
+        settings.GetProperty("queued.min.messages").Should().BeNull("librdkafka's prefetch count stays its own");
     }
 
     [Fact]
@@ -270,9 +271,9 @@ public sealed class KafkaQueueOptionsTests(ITestOutputHelper output)
         Problems(new KafkaQueueOptions { Group = "g", Topics = ["a"], Brokers = ["b:9092", " "] }.Validate).Should().Contain(p => p.Contains("brokers: must not contain empty entries", StringComparison.Ordinal));
 
     [Fact]
-    public void Validate_ConsumersTimesQueueCapacityOverLibrdkafkasLimit_IsRefused() =>
-        Problems(new KafkaQueueOptions { Group = "g", Topics = ["a"], Consumers = 1000, QueueCapacity = 100_000 }.Validate)
-            .Should().Contain(p => p.Contains("consumers: × queue-capacity is librdkafka's queued.min.messages, at most 10,000,000", StringComparison.Ordinal));
+    public void Validate_ConsumersTimesMaxBytesOverLibrdkafkasLimit_IsRefused() =>
+        Problems(new KafkaQueueOptions { Group = "g", Topics = ["a"], Consumers = 300, MaxBytes = 10 * 1024 * 1024 }.Validate)
+            .Should().Contain(p => p.Contains("consumers: × max-bytes is what librdkafka may hold fetched (queued.max.messages.kbytes), at most 2,097,151 KiB", StringComparison.Ordinal));
 
     [Fact]
     public void Validate_MaxBytesBelowMinBytes_IsRefused() =>
@@ -311,7 +312,7 @@ public sealed class KafkaQueueOptionsTests(ITestOutputHelper output)
     [InlineData("fetch.max.bytes", "max-bytes")]
     [InlineData("max.partition.fetch.bytes", "max-bytes")]
     [InlineData("fetch.wait.max.ms", "max-wait")]
-    [InlineData("queued.min.messages", "consumers and queue-capacity")]
+    [InlineData("queued.max.messages.kbytes", "consumers and max-bytes")]
     [InlineData("sasl.username", "username")]
     [InlineData("sasl.password", "password")]
     [InlineData("sasl.mechanisms", "username and password")]

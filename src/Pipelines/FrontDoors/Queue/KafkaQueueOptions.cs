@@ -26,6 +26,9 @@ public sealed class KafkaQueueOptions
     /// <summary>librdkafka's <c>message.max.bytes</c> default, the least <c>fetch.max.bytes</c> it accepts.</summary>
     private const long DefaultMessageMaxBytes = 1_000_000;
 
+    /// <summary>librdkafka's largest <c>queued.max.messages.kbytes</c>.</summary>
+    private const long MaxQueuedKilobytes = 2_097_151;
+
     private static readonly string[] KnownKeys =
     [
         "brokers", "group", "topic", "topics", "offset", "conns", "consumers", "processors", "min-bytes", "max-bytes", "username",
@@ -41,7 +44,7 @@ public sealed class KafkaQueueOptions
         ("fetch.max.bytes", "max-bytes"),
         ("max.partition.fetch.bytes", "max-bytes"),
         ("fetch.wait.max.ms", "max-wait"),
-        ("queued.min.messages", "consumers and queue-capacity"),
+        ("queued.max.messages.kbytes", "consumers and max-bytes"),
         ("sasl.username", "username"),
         ("sasl.password", "password"),
         ("sasl.mechanisms", "username and password (SASL PLAIN)"),
@@ -73,7 +76,8 @@ public sealed class KafkaQueueOptions
 
     /// <summary>
     /// go-queue's fetching goroutines per consumer. librdkafka fetches on its own broker threads, so what they amount to
-    /// here is how far ahead it fetches: <c>queued.min.messages</c> = <see cref="Consumers"/> × <see cref="QueueCapacity"/>.
+    /// here is how much fetched data the client may hold ahead of the queue: <see cref="Consumers"/> fetches of
+    /// <see cref="MaxBytes"/>, <c>queued.max.messages.kbytes</c> = <see cref="Consumers"/> × <see cref="MaxBytes"/> / 1 KiB.
     /// </summary>
     /// <value>8, as go-queue.</value>
     public int Consumers { get; set; } = 8;
@@ -308,7 +312,7 @@ public sealed class KafkaQueueOptions
             .WithProperty("fetch.max.bytes", Text(MaxBytes))
             .WithProperty("max.partition.fetch.bytes", Text(MaxBytes))
             .WithProperty("fetch.wait.max.ms", Text((long)MaxWait.TotalMilliseconds))
-            .WithProperty("queued.min.messages", Text((long)Consumers * QueueCapacity))
+            .WithProperty("queued.max.messages.kbytes", Text(Consumers * MaxBytes / 1024))
             .WithBufferSize(QueueCapacity);
         settings = settings.WithProperties(Sasl(settings.Properties));
         return Brokers.Count > 0 ? settings.WithBootstrapServers(string.Join(",", Brokers)) : settings;
@@ -369,8 +373,8 @@ public sealed class KafkaQueueOptions
         problems.Check(Consumers >= 1, "consumers", $"must be at least 1, but is {Consumers}{At("consumers")}");
         problems.Check(Processors >= 1, "processors", $"must be at least 1 concurrent handler call, but is {Processors}{At("processors")}");
         problems.Check(QueueCapacity >= 1, "queue-capacity", $"must be at least 1 message, but is {QueueCapacity}{At("queue-capacity")}");
-        problems.Check(Consumers < 1 || QueueCapacity < 1 || (long)Consumers * QueueCapacity <= 10_000_000, "consumers",
-            $"× queue-capacity is librdkafka's queued.min.messages, at most 10,000,000, but is {(long)Consumers * QueueCapacity}{At("consumers")}");
+        problems.Check(Consumers < 1 || MaxBytes < 1 || Consumers * MaxBytes / 1024 <= MaxQueuedKilobytes, "consumers",
+            $"× max-bytes is what librdkafka may hold fetched (queued.max.messages.kbytes), at most {MaxQueuedKilobytes:N0} KiB, but is {Consumers * MaxBytes / 1024:N0} KiB{At("consumers")}");
         problems.Check(MinBytes is >= 1 and <= 100_000_000, "min-bytes", $"must be between 1 byte and 100,000,000 (librdkafka's fetch.min.bytes), but is {MinBytes}{At("min-bytes")}");
         var messageMax = clients.TryGetValue("message.max.bytes", out var m) && long.TryParse(m, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : DefaultMessageMaxBytes;
         problems.Check(MaxBytes >= messageMax && MaxBytes <= 1_000_000_000, "max-bytes",
