@@ -22,12 +22,12 @@ public static class LoginLogApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var bootstrapServers = embedded ? null : Environment.GetEnvironmentVariable(BootstrapServersVariable);
+        EmbeddedKafkaCluster? cluster = null;
         if (string.IsNullOrWhiteSpace(bootstrapServers))
         {
             // Set itself up as ./run.sh does: an in-process cluster (librdkafka's mock) with the topic, gone when the app stops.
-            var cluster = EmbeddedKafkaCluster.Start(1);
+            cluster = EmbeddedKafkaCluster.Start(1);
             cluster.CreateTopic(Topic, 4);
-            builder.Services.AddSingleton(cluster);
             bootstrapServers = cluster.BootstrapServers;
         }
 
@@ -41,9 +41,27 @@ public static class LoginLogApp
 
         builder.Services.AddSingleton<LoginStore>();
         builder.Services.AddPipelines("login-log", config, akka => akka.WithKafkaQueue<LoginHandler>("logins"));
-        builder.Services.AddSingleton(services => KafkaPusher.Create(services.GetRequiredService<ActorSystem>(), "logins"));
+        builder.Services.AddSingleton(services =>
+        {
+            var system = services.GetRequiredService<ActorSystem>();
+            var pusher = KafkaPusher.Create(system, "logins");
+
+            // The pusher's chunks run on the actor system: close it (send and await what it holds) when the service stops
+            // taking requests, before the system's streams stop.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-login-pusher", async () =>
+            {
+                await pusher.CloseAsync().ConfigureAwait(false);
+                return Akka.Done.Instance;
+            });
+            return pusher;
+        });
 
         var app = builder.Build();
+        if (cluster is not null)
+        {
+            app.Lifetime.ApplicationStopped.Register(cluster.Dispose);
+        }
+
         app.MapPost("/login", async (LoginRequest request, KafkaPusher pusher, CancellationToken cancellationToken) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Ip))
