@@ -17,7 +17,8 @@ namespace Pipelines.Benchmarks.FrontDoors;
 /// with a delivery handler that waits for every delivery (the anchor), all with the same client settings (the reference
 /// configuration, acks=all and idempotence, linger.ms 5). Ours: go-queue's pusher (<c>Push</c> without waiting, then
 /// <c>DisposeAsync</c>, which awaits every delivery; the default least-bytes balancer and 1 MiB chunks) and Sarama's
-/// async producer (<c>Input</c>, then <c>CloseAsync</c>). Runs alternate; the best of each side counts.
+/// async producer (<c>Input</c>, then <c>CloseAsync</c>). Runs alternate; the best of each side counts. Then go-queue's
+/// queue against a hand-written consume loop (<see cref="QueueConsumeCase"/>).
 /// </summary>
 internal sealed class FrontDoorsSuite : IBenchmarkSuite
 {
@@ -63,6 +64,8 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             report.Case(Name, "async-producer-input", asyncProducer.PerSecond, anchor.PerSecond, "msg/s",
                 $"the same records through AsyncProducer.Input (fnv1a, no successes returned) then CloseAsync; CPU per record: ours "
                 + $"{asyncProducer.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us");
+
+            await QueueConsumeCase.RunAsync(Name, system, cluster, options, report, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

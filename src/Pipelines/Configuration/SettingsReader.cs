@@ -126,6 +126,22 @@ internal sealed class SettingsReader
 
     public long Long(string key) => Read(key, () => _section.GetLong(key));
 
+    /// <summary>
+    /// Where the value of <paramref name="key"/> was written, as <c> (file:line:column)</c> for a problem message, or empty
+    /// when the section does not set it or the value has no known position (a configuration built in code).
+    /// </summary>
+    public string PositionOf(string key)
+    {
+        try
+        {
+            return _section.HasPath(key) && _section.GetValue(key) is { } value ? Where(value.Position) : string.Empty;
+        }
+        catch (HoconException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>Whether the section sets <paramref name="key"/> (to anything but null).</summary>
     public bool Has(string key) => _section.HasPath(key);
 
