@@ -97,7 +97,9 @@ internal static class MainJob
     /// <param name="output">Where data goes (stdout); the job writes nothing there itself.</param>
     /// <param name="messages">Where human-readable progress goes.</param>
     /// <param name="embedded">The embedded cluster serving <paramref name="bootstrapServers"/>, when the job started one (topics are created on it directly).</param>
-    internal static IHost Build(Config config, string? bootstrapServers, TextWriter output, TextWriter messages, EmbeddedKafkaCluster? embedded = null)
+    /// <param name="services">Adds services before the host is built (the host bench adds its telemetry exporters).</param>
+    internal static IHost Build(
+        Config config, string? bootstrapServers, TextWriter output, TextWriter messages, EmbeddedKafkaCluster? embedded = null, Action<IServiceCollection>? services = null)
     {
         _ = output;
         if (!string.IsNullOrWhiteSpace(bootstrapServers))
@@ -136,7 +138,8 @@ internal static class MainJob
         builder.Services.AddPipelinesTelemetry(config);
         builder.Services.AddSingleton(new MainJobService.Options(bootstrapServers, embedded is not null, config.GetTimeSpan("pipelines.main-job.status-interval", TimeSpan.FromSeconds(5)), messages));
         builder.Services.AddSingleton<MainJobService>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<MainJobService>());
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<MainJobService>());
+        services?.Invoke(builder.Services);
         return builder.Build();
     }
 
@@ -146,7 +149,10 @@ internal static class MainJob
         var job = host.Services.GetRequiredService<MainJobService>();
         var system = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<IPipelineRegistry>();
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        // A stop asked while the host starts (topics, actor system, pipelines) takes effect once it has started, so the
+        // pipelines drain as usual instead of the start being abandoned half-way.
+        await host.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         if (system.WhenTerminated.IsCompleted)
         {
             var reason = CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name ?? "none";
