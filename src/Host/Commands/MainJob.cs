@@ -51,6 +51,10 @@ internal static class MainJob
         root.Options.Add(messagesOption);
         root.SetAction(async (parse, cancellationToken) =>
         {
+            // System.CommandLine waits for the action on SIGTERM only once the action has returned its task; until then a
+            // signal ends the process at once (exit code 143). Returning it before anything slow or printed keeps that
+            // window closed: a SIGTERM right after the bootstrap line still drains.
+            await Task.Yield();
             var config = PipelinesConfiguration.Load(parse.GetValue(configFile));
             if (parse.GetValue(messagesOption) is { } limit)
             {
@@ -129,6 +133,7 @@ internal static class MainJob
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLoggerFactory());
+            akka.AddStartup((system, _) => messages.WriteLine($"Actor system '{system.Name}' is running (akka.loglevel = {system.Settings.LogLevel})."));
             ExampleTopology.Add(akka, config, counters);
         });
 

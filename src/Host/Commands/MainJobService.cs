@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Akka.Actor;
 using Microsoft.Extensions.Hosting;
 using Pipelines.Host.Topology;
 using Pipelines.Hosting;
@@ -11,7 +10,7 @@ namespace Pipelines.Host.Commands;
 /// interval until the host stops, and stops the host at once when no pipeline is configured.
 /// </summary>
 internal sealed class MainJobService(
-    ActorSystem system, IPipelineRegistry registry, TopologyCounters counters, IHostApplicationLifetime lifetime, MainJobService.Options options) : BackgroundService
+    IPipelineRegistry registry, TopologyCounters counters, IHostApplicationLifetime lifetime, MainJobService.Options options) : BackgroundService
 {
     private ExceptionDispatchInfo? _failure;
 
@@ -31,7 +30,6 @@ internal sealed class MainJobService(
         var keepRunning = false;
         try
         {
-            await messages.WriteLineAsync($"Actor system '{system.Name}' is running (akka.loglevel = {system.Settings.LogLevel}).").ConfigureAwait(false);
             if (!options.Embedded && !string.IsNullOrWhiteSpace(options.BootstrapServers))
             {
                 await messages.WriteLineAsync($"Using the Kafka cluster at {MainJob.BootstrapServersVariable}={options.BootstrapServers}.").ConfigureAwait(false);
