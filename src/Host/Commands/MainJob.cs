@@ -25,6 +25,8 @@ internal static class MainJob
 {
     public const string BootstrapServersVariable = "KAFKA_BOOTSTRAP_SERVERS";
 
+    private const string FetchWaitKey = "akka.kafka.consumer.kafka-clients.fetch.wait.max.ms";
+
     /// <summary>The name of the host's ActorSystem.</summary>
     public const string ActorSystemName = "pipelines";
 
@@ -112,6 +114,14 @@ internal static class MainJob
                 akka.kafka.consumer.kafka-clients.bootstrap.servers = "{bootstrapServers}"
                 akka.kafka.producer.kafka-clients.bootstrap.servers = "{bootstrapServers}"
                 """);
+        }
+
+        if (embedded is not null && !config.HasPath(FetchWaitKey))
+        {
+            // The embedded cluster answers a fetch that found nothing only after fetch.wait.max.ms (500 ms by default),
+            // even when records arrive meanwhile; a real broker answers as soon as they do. Without this, every hop of
+            // the topology would add about half that wait.
+            config = Override(config, $"{FetchWaitKey} = 10");
         }
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
