@@ -17,7 +17,17 @@ internal sealed class MainJobTopics(Config config, string? bootstrapServers, Emb
         }
 
         var timeout = config.GetTimeSpan("pipelines.main-job.admin-timeout", TimeSpan.FromSeconds(30));
-        var created = await TopologyTopics.EnsureAsync(topics, bootstrapServers, embedded, timeout, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> created;
+        try
+        {
+            created = await TopologyTopics.EnsureAsync(topics, bootstrapServers, embedded, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Confluent.Kafka.KafkaException e)
+        {
+            throw new CommandException(
+                $"creating the topology's topics on {bootstrapServers} failed: {e.Message} Check that the cluster is reachable (pipelines.main-job.admin-timeout {Durations.Format(timeout)}) and that this client may create topics, or create them beforehand.");
+        }
+
         await messages.WriteLineAsync(created.Count == 0
             ? $"The topology's {topics.Count} topics exist."
             : $"Created {created.Count} of the topology's {topics.Count} topics: {string.Join(", ", created)}.").ConfigureAwait(false);
