@@ -19,8 +19,6 @@ public static class KafkaConsumerActor
     /// <summary>The dispatcher consumer actors run on; added to an actor system that lacks it (see <see cref="EnsureDispatcher"/>).</summary>
     public const string DispatcherId = "akka.kafka.default-dispatcher";
 
-    private static readonly Lock DispatcherGate = new();
-
     // Each consumer actor gets a thread of its own: its poll loop blocks in the client.
     private static readonly Config DispatcherConfig = ConfigurationFactory.ParseString(
         """
@@ -54,34 +52,14 @@ public static class KafkaConsumerActor
             settings.CreateConsumerConfig(), settings.KeyDeserializer, settings.ValueDeserializer, ConsumerActorOptions.From(settings), handle: null);
     }
 
-    /// <summary>Adds the pinned dispatcher <see cref="DispatcherId"/> to <paramref name="system"/> unless it has one (from its configuration, or added before).</summary>
+    /// <summary>Adds the pinned dispatcher <see cref="DispatcherId"/> to <paramref name="system"/> unless its configuration has one.</summary>
     /// <param name="system">The actor system.</param>
     public static void EnsureDispatcher(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        var dispatchers = system.Dispatchers;
-        lock (DispatcherGate)
+        if (!system.Settings.Config.HasPath(DispatcherId))
         {
-            // Akka rebuilds its configuration without a lock, so a fallback injected at the same moment elsewhere (another
-            // extension) can replace this one, and the consumer actor would fail with "Dispatcher not configured". A
-            // lookup caches the dispatcher's configurator for good: once one succeeded, the configuration no longer matters.
-            for (var attempt = 1; ; attempt++)
-            {
-                if (!system.Settings.Config.HasPath(DispatcherId))
-                {
-                    system.Settings.InjectTopLevelFallback(DispatcherConfig);
-                }
-
-                try
-                {
-                    dispatchers.Lookup(DispatcherId);
-                    return;
-                }
-                catch (ConfigurationException) when (attempt < 10)
-                {
-                    // Replaced by a concurrent injection: inject again.
-                }
-            }
+            system.Settings.InjectTopLevelFallback(DispatcherConfig);
         }
     }
 
