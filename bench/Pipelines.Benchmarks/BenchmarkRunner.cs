@@ -6,8 +6,33 @@ namespace Pipelines.Benchmarks;
 /// </summary>
 public static class BenchmarkRunner
 {
+    private static readonly List<IBenchmarkSuite> Added = [];
+
     /// <summary>The names of the suites, in the order <c>all</c> runs them.</summary>
-    public static IReadOnlyList<string> SuiteNames => Program.Suites().Select(s => s.Name).ToList();
+    public static IReadOnlyList<string> SuiteNames => Suites().Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// Adds a suite defined outside this assembly (the host's suite of its example topology, which this assembly cannot
+    /// reference); a suite of the same name is replaced.
+    /// </summary>
+    internal static void AddSuite(IBenchmarkSuite suite)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        lock (Added)
+        {
+            Added.RemoveAll(s => s.Name == suite.Name);
+            Added.Add(suite);
+        }
+    }
+
+    /// <summary>Every suite, by name.</summary>
+    private static List<IBenchmarkSuite> Suites()
+    {
+        lock (Added)
+        {
+            return [.. Program.Suites().Where(s => Added.All(a => a.Name != s.Name)).Concat(Added).OrderBy(s => s.Name, StringComparer.Ordinal)];
+        }
+    }
 
     /// <summary>Runs the suites named in <paramref name="names"/> (<c>all</c> for every one), writing to <paramref name="output"/>.</summary>
     /// <param name="names">Suite names, or <c>all</c>.</param>
@@ -20,7 +45,7 @@ public static class BenchmarkRunner
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(output);
-        var suites = Program.Suites();
+        var suites = Suites();
         if (names.Count == 0)
         {
             throw new ArgumentException($"name a suite: {string.Join(", ", suites.Select(s => s.Name).Append("all"))}.", nameof(names));

@@ -26,8 +26,9 @@ internal static class Program
 
         var invocation = new InvocationConfiguration
         {
-            // Ctrl+C and SIGTERM cancel the running command; give it time to drain and stop before forcing an exit.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+            // Ctrl+C and SIGTERM cancel the running command; give it time to drain and stop before forcing an exit (the
+            // main job's pipelines drain within pipelines.hosting.drain-timeout, 30 s by default).
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(45),
             EnableDefaultExceptionHandler = false,
         };
         try

@@ -12,6 +12,8 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
+        // The suite of the main job's topology lives here, where the topology is.
+        Bench.HostBenchSuite.Register();
         var suites = new Argument<string[]>("suite")
         {
             Description = $"The suites to run: {string.Join(", ", BenchmarkRunner.SuiteNames)}, or all.",

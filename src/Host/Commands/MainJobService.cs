@@ -1,52 +1,76 @@
 using System.Runtime.ExceptionServices;
-using Akka.Actor;
 using Microsoft.Extensions.Hosting;
+using Pipelines.Host.Topology;
+using Pipelines.Hosting;
 
 namespace Pipelines.Host.Commands;
 
 /// <summary>
-/// The host's main job, started after the ActorSystem: runs an embedded Kafka cluster until the host stops when no
-/// cluster is configured, and stops the host when there is nothing (more) to run.
+/// The host's main job, started after the ActorSystem and its pipelines: says what runs, prints a status line per
+/// interval until the host stops, and stops the host at once when no pipeline is configured.
 /// </summary>
-internal sealed class MainJobService(ActorSystem system, IHostApplicationLifetime lifetime, MainJobService.Options options) : BackgroundService
+internal sealed class MainJobService(
+    IPipelineRegistry registry, TopologyCounters counters, IHostApplicationLifetime lifetime, MainJobService.Options options) : BackgroundService
 {
-    private int _exitCode;
     private ExceptionDispatchInfo? _failure;
 
-    /// <summary>The cluster to use (null or blank: an embedded one) and where output and messages go.</summary>
-    internal sealed record Options(string? BootstrapServers, TextWriter Output, TextWriter Messages);
+    /// <summary>The cluster in use, whether the job started it, how often to print the status line, and where messages go.</summary>
+    internal sealed record Options(string? BootstrapServers, bool Embedded, TimeSpan StatusInterval, TextWriter Messages);
 
     /// <summary>The job's exit code once the host has stopped; rethrows what made the job fail.</summary>
     public int Result()
     {
         _failure?.Throw();
-        return _exitCode;
+        return 0;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var messages = options.Messages;
+        var keepRunning = false;
         try
         {
-            await messages.WriteLineAsync($"Actor system '{system.Name}' is running (akka.loglevel = {system.Settings.LogLevel}).").ConfigureAwait(false);
-            if (!string.IsNullOrWhiteSpace(options.BootstrapServers))
+            if (!options.Embedded && !string.IsNullOrWhiteSpace(options.BootstrapServers))
             {
                 await messages.WriteLineAsync($"Using the Kafka cluster at {MainJob.BootstrapServersVariable}={options.BootstrapServers}.").ConfigureAwait(false);
+            }
+
+            var names = registry.Names;
+            if (names.Count == 0)
+            {
                 await messages.WriteLineAsync("No pipelines are configured yet; nothing to run.").ConfigureAwait(false);
                 return;
             }
 
-            await messages.WriteLineAsync($"{MainJob.BootstrapServersVariable} is not set: starting an embedded Kafka cluster.").ConfigureAwait(false);
-            _exitCode = await EmbeddedBroker.RunAsync(BrokerCommand.DefaultBrokers, [], null, options.Output, messages, stoppingToken).ConfigureAwait(false);
+            keepRunning = true;
+            await messages.WriteLineAsync($"Running pipelines: {string.Join(", ", names)}. Ctrl+C or SIGTERM drains them and stops.").ConfigureAwait(false);
+            if (options.StatusInterval > TimeSpan.Zero)
+            {
+                await MainJobStatus.RunAsync(registry, counters, options.StatusInterval, messages, stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // The live view (pipelines.view) shows the pipelines; the job only waits for the host to stop.
+                var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await using (stoppingToken.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), stopped).ConfigureAwait(false))
+                {
+                    await stopped.Task.ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception e)
         {
             // Reported by the command once the host (and with it the ActorSystem) has stopped.
             _failure = ExceptionDispatchInfo.Capture(e);
+            keepRunning = false;
         }
         finally
         {
-            lifetime.StopApplication();
+            if (!keepRunning)
+            {
+                lifetime.StopApplication();
+            }
         }
     }
 }
+

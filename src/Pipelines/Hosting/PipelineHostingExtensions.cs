@@ -56,6 +56,10 @@ public static partial class PipelineHostingExtensions
             null));
         builder.AddStartup((system, _) =>
         {
+            // Added here, one startup task at a time: sources of several pipelines starting at once would each add it to
+            // the configuration concurrently, and Akka's unlocked rebuild of the configuration could lose it ("Dispatcher
+            // not configured", a needless restart).
+            KafkaConsumerActor.EnsureDispatcher(system);
             var registry = PipelineRegistry.For(system);
             Adopt(registry, system);
             registry.Start(name, factory);

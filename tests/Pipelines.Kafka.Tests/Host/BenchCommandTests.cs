@@ -23,7 +23,7 @@ public sealed class BenchCommandTests
     {
         var result = await BrokerProcessFixture.RunAsync(NoCluster, "bench", "hocon", "nope");
 
-        result.ShouldFailWith("unknown suite \"nope\"; known: delay, embedded, frontdoors, hocon, kafka, streams");
+        result.ShouldFailWith("unknown suite \"nope\"; known: delay, embedded, frontdoors, hocon, host, kafka, streams");
     }
 
     [Fact]

@@ -53,11 +53,28 @@ public sealed class BrokerCommandTests
     {
         var environment = new Dictionary<string, string?> { ["KAFKA_BOOTSTRAP_SERVERS"] = "kafka-1:9092,kafka-2:9092" };
 
-        var (exitCode, output, error) = await HostProcess.RunAsync(environment, Patience);
+        // A configuration without the example topology's sections (config/akka.hocon has them).
+        var noPipelines = Path.Combine(Path.GetTempPath(), $"pipelines-no-pipelines-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(noPipelines, "akka.loglevel = INFO\n");
+        var (exitCode, output, error) = await HostProcess.RunAsync(environment, Patience, "--config-file", noPipelines);
 
         exitCode.Should().Be(0, error);
         output.Should().BeEmpty();
         error.Should().Contain("KAFKA_BOOTSTRAP_SERVERS=kafka-1:9092,kafka-2:9092").And.Contain("No pipelines are configured");
+    }
+
+    [Fact]
+    public async Task NoCommand_ClusterUnreachable_FailsSayingTheTopicsCouldNotBeCreated()
+    {
+        var environment = new Dictionary<string, string?> { ["KAFKA_BOOTSTRAP_SERVERS"] = "127.0.0.1:1" };
+        var config = Path.Combine(Path.GetTempPath(), $"pipelines-unreachable-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, $"include \"{Path.Combine(AppContext.BaseDirectory, "config", "akka.hocon")}\"\npipelines.main-job.admin-timeout = 2s\n");
+
+        var (exitCode, output, error) = await HostProcess.RunAsync(environment, Patience, "--config-file", config);
+
+        exitCode.Should().Be(1, error);
+        output.Should().BeEmpty();
+        error.Should().Contain("error: creating the topology's topics on 127.0.0.1:1 failed");
     }
 
     [Theory]

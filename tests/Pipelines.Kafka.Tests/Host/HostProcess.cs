@@ -94,6 +94,9 @@ internal sealed class HostProcess : IAsyncDisposable
         kill.ExitCode.Should().Be(0, "kill -TERM reaches the host");
     }
 
+    /// <summary>Sends SIGKILL: the host gets no chance to drain, commit or leave its groups.</summary>
+    public void Kill() => _process.Kill();
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         await _process.WaitForExitAsync().WaitAsync(timeout);

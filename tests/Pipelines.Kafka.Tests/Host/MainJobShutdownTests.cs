@@ -18,6 +18,7 @@ public sealed class MainJobShutdownTests
         exitCode.Should().Be(0, host.StandardError);
         host.StandardError.Should().Contain("Actor system 'pipelines' is running")
             .And.Contain("Embedded Kafka cluster stopped.")
+            .And.Contain("Drain summary (4 pipeline(s)):")
             .And.Contain("Actor system 'pipelines' terminated (CoordinatedShutdown reason: ClrExitReason).");
     }
 }

@@ -9,8 +9,6 @@ namespace Pipelines.Kafka;
 /// </summary>
 internal sealed class ConsumerStageContext<TKey, TValue>
 {
-    private static int _consumerCount;
-
     private ConsumerStageContext(ConsumerSettings<TKey, TValue>? settings, IActorRef? external, SourceSpec spec)
     {
         Settings = settings;
@@ -92,7 +90,7 @@ internal sealed class ConsumerStageContext<TKey, TValue>
         var handle = KafkaConsumerActor<TKey, TValue>.CreateHandle(config);
         var props = KafkaConsumerActor<TKey, TValue>.CreateProps(
             config, Settings.KeyDeserializer, Settings.ValueDeserializer, ConsumerActorOptions.From(Settings), handle);
-        var name = $"kafka-consumer-{Interlocked.Increment(ref _consumerCount)}";
+        var name = ConsumerActorNames.Next();
         var actor = system is ExtendedActorSystem extended ? extended.SystemActorOf(props, name) : system.ActorOf(props, name);
         return (actor, handle);
     }
