@@ -35,7 +35,7 @@ public sealed partial class MainJobViewTests
 
         var bootstrap = await host.StandardOutput.ReadLineAsync().WaitAsync(Patience);
         bootstrap.Should().StartWith("127.0.0.1:", host.StandardError);
-        await Eventually.TrueAsync(() => host.StandardError.Contains("Press Ctrl+C to stop.", StringComparison.Ordinal), Patience, "the cluster's start");
+        await Eventually.TrueAsync(() => host.StandardError.Contains("Running pipelines:", StringComparison.Ordinal), Patience, "the pipelines' start");
         await host.TerminateAsync();
         var exitCode = await host.WaitForExitAsync(Patience);
 
@@ -43,9 +43,10 @@ public sealed partial class MainJobViewTests
         host.StandardError.Should().NotContain("VIEW");
     }
 
-    [GeneratedRegex(@"^VIEW t=\d+s pipelines=none \| delay pending — lateness p50=— p99=— retries=— dead-letters=—$")]
+    // The example topology's pipelines in registration order, then the delay segment.
+    [GeneratedRegex(@"^VIEW t=\d+s order-generator state=\S+ in=\S+ out=\S+ .* \| orders state=\S+ in=\S+ out=\S+ .* \| reminders state=\S+ .* \| delay-router state=\S+ .* \| delay pending .* lateness p50=\S+ p99=\S+ retries=\S+ dead-letters=\S+$")]
     private static partial Regex IntervalLine();
 
-    [GeneratedRegex(@"^VIEW summary t=\d+s pipelines=none \| delay pending — retries=— dead-letters=—$")]
+    [GeneratedRegex(@"^VIEW summary t=\d+s order-generator state=stopped .* drain=drained \| orders state=stopped .* drain=drained \| reminders state=stopped .* drain=drained \| delay-router state=stopped .* drain=drained( \| .*)? \| delay pending .* retries=\S+ dead-letters=\S+$")]
     private static partial Regex SummaryLine();
 }
