@@ -50,6 +50,9 @@ public sealed class MainJobTopologyTests(BrokerProcessFixture broker, ITestOutpu
 
         await using (var second = Start(topology.Config(generator: false, messages: 0, rate: 200)))
         {
+            // The second host may find nothing left to do; it is signalled once it runs (a signal before the runtime
+            // has its handlers installed ends any .NET process with 143).
+            await WaitAsync(second, () => second.StandardError.Contains("Running pipelines:", StringComparison.Ordinal), "the second host's pipelines");
             await WaitAsync(second, () => results.Ids.IsSupersetOf(orders.Ids), "a result for every order");
             await second.TerminateAsync();
             (await second.WaitForExitAsync(Patience)).Should().Be(0, second.StandardError);
