@@ -52,12 +52,18 @@ public sealed class PipelineRestartTests
         materialized.Should().Be(1);
 
         // Each advance fires the backoff timer pending at that moment (the stage schedules it asynchronously after a
-        // failure, so one more restart than awaited may already be under way when the loop ends).
+        // failure, so an advance may find none yet and the loop advances again). Once three restarts are seen the clock
+        // stays put, so no further restart can begin: at the stop the pipeline waits in its backoff.
         await Eventually.TrueAsync(
             () =>
             {
+                if (registry.GetStatus("flaky").Restarts >= 3)
+                {
+                    return true;
+                }
+
                 scheduler.Advance(Backoff);
-                return registry.GetStatus("flaky").Restarts >= 3;
+                return false;
             },
             what: "three restarts");
         await Eventually.TrueAsync(() => registry.GetStatus("flaky").State == PipelineState.Restarting, what: "the latest failure");
