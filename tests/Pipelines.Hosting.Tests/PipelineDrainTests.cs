@@ -28,11 +28,21 @@ public sealed class PipelineDrainTests(KafkaClusterFixture kafka, ITestOutputHel
             """));
         var ledger = new KafkaPipelines.Ledger();
 
-        // Simulated work of about a millisecond per record keeps records in flight when the host stops.
+        // Once 300 records are processed, the first host's calls wait until its stop has begun: records are in flight
+        // when the host stops, and the drain must finish and commit them.
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         IHost Host() => TestHosts.Build(config, akka => akka.WithPipeline("orders", (system, settings) =>
             KafkaPipelines.Committing(system, settings, async record =>
             {
-                await Task.Delay(1);
+                if (ledger.Distinct >= 300)
+                {
+                    await stopping.Task;
+                }
+                else
+                {
+                    await Task.Yield();
+                }
+
                 ledger.Record(record);
             })));
 
@@ -47,7 +57,9 @@ public sealed class PipelineDrainTests(KafkaClusterFixture kafka, ITestOutputHel
             status.Metrics.RecordsReceived.Should().BeGreaterThanOrEqualTo(300, "the registry shows the current incarnation's consumer metrics");
             status.Metrics.Partitions.Should().HaveCount(3);
 
-            await first.StopAsync();
+            var stop = first.StopAsync();
+            stopping.TrySetResult();
+            await stop;
             var drained = await first.Services.GetRequiredService<IPipelineRegistry>().Drained;
             drained.Should().ContainSingle().Which.Should().Match<PipelineDrainResult>(r =>
                 r.Name == "orders" && r.Outcome == PipelineDrainOutcome.Drained && r.State == PipelineState.Stopped && r.Restarts == 0);

@@ -70,12 +70,13 @@ public sealed class KafkaQueueTests : Akka.TestKit.Xunit2.TestKit, IClassFixture
             .Select(i => new Message<string, string> { Key = $"k{i % keys}", Value = (i / keys).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         var handler = new RecordingHandler
         {
-            // Some work that yields, so that calls overlap and a later message could overtake an earlier one if allowed.
+            // Work that completes asynchronously, every third call on another pool thread, so that calls overlap and
+            // finish out of order: a later message could overtake an earlier one if allowed.
             Work = static async (context, _) =>
             {
                 if (context.Offset % 3 == 0)
                 {
-                    await Task.Delay(1).ConfigureAwait(false);
+                    await Task.Run(static () => Thread.Yield()).ConfigureAwait(false);
                 }
                 else
                 {
