@@ -88,6 +88,30 @@ internal sealed class SettingsReader
         }
     }
 
+    /// <summary>
+    /// Opens the named section <paramref name="path"/> over <paramref name="defaultsPath"/> (see
+    /// <see cref="OpenWithDefaults"/>) for a front door's options: an absent section fails at once with
+    /// <paramref name="missing"/>, and every key of the section outside <paramref name="knownKeys"/> is recorded as a
+    /// problem naming the <paramref name="kind"/>'s settings and where the key is written.
+    /// </summary>
+    public static SettingsReader OpenNamed(AkkaConfig config, string path, string defaultsPath, string kind, IReadOnlyList<string> knownKeys, string missing)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(knownKeys);
+        if (config.IsEmpty || !config.HasPath(path))
+        {
+            throw new SettingsException(path, [$"{path}: {missing}"]);
+        }
+
+        var reader = OpenWithDefaults(config, path, defaultsPath);
+        foreach (var key in reader.Keys.Where(k => !knownKeys.Contains(k, StringComparer.Ordinal)))
+        {
+            reader.Problems.Fail(key, $"is not a {kind} setting; the settings are {string.Join(", ", knownKeys)}{reader.PositionOf(key)}");
+        }
+
+        return reader;
+    }
+
     /// <summary>The keys set at the top of the section (its own and those taken from a fallback).</summary>
     public IEnumerable<string> Keys => _section.Root.Keys;
 

@@ -88,16 +88,7 @@ public sealed class KafkaBrokerOptions
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var path = $"{BrokersPath}.{name}";
-        if (config.IsEmpty || !config.HasPath(path))
-        {
-            throw new SettingsException(path, [$"{path}: no broker named \"{name}\" is configured; add a section {path} {{ }} (it takes every key it does not set from {DefaultsPath})"]);
-        }
-
-        var reader = SettingsReader.OpenWithDefaults(config, path, DefaultsPath);
-        foreach (var key in reader.Keys.Where(k => !KnownKeys.Contains(k, StringComparer.Ordinal)))
-        {
-            reader.Problems.Fail(key, $"is not a broker setting; the settings are {string.Join(", ", KnownKeys)}");
-        }
+        var reader = SettingsReader.OpenNamed(config, path, DefaultsPath, "broker", KnownKeys, $"no broker named \"{name}\" is configured; add a section {path} {{ }} (it takes every key it does not set from {DefaultsPath})");
 
         var options = new KafkaBrokerOptions
         {

@@ -72,16 +72,7 @@ public sealed class KafkaPusherOptions
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var path = $"{PushersPath}.{name}";
-        if (config.IsEmpty || !config.HasPath(path))
-        {
-            throw new SettingsException(path, [$"{path}: no pusher named \"{name}\" is configured; add a section {path} {{ topic = ... }}"]);
-        }
-
-        var reader = SettingsReader.OpenWithDefaults(config, path, DefaultsPath);
-        foreach (var key in reader.Keys.Where(k => !KnownKeys.Contains(k, StringComparer.Ordinal)))
-        {
-            reader.Problems.Fail(key, $"is not a pusher setting; the settings are {string.Join(", ", KnownKeys)}");
-        }
+        var reader = SettingsReader.OpenNamed(config, path, DefaultsPath, "pusher", KnownKeys, $"no pusher named \"{name}\" is configured; add a section {path} {{ topic = ... }}");
 
         var options = new KafkaPusherOptions
         {

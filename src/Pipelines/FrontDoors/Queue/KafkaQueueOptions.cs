@@ -142,16 +142,7 @@ public sealed class KafkaQueueOptions
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var path = $"{QueuesPath}.{name}";
-        if (config.IsEmpty || !config.HasPath(path))
-        {
-            throw new SettingsException(path, [$"{path}: no queue named \"{name}\" is configured; add a section {path} {{ group = ..., topic = ... }}"]);
-        }
-
-        var reader = SettingsReader.OpenWithDefaults(config, path, DefaultsPath);
-        foreach (var key in reader.Keys.Where(k => !KnownKeys.Contains(k, StringComparer.Ordinal)))
-        {
-            reader.Problems.Fail(key, $"is not a queue setting; the settings are {string.Join(", ", KnownKeys)}{reader.PositionOf(key)}");
-        }
+        var reader = SettingsReader.OpenNamed(config, path, DefaultsPath, "queue", KnownKeys, $"no queue named \"{name}\" is configured; add a section {path} {{ group = ..., topic = ... }}");
 
         var options = new KafkaQueueOptions
         {
