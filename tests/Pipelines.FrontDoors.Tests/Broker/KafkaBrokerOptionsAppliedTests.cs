@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using Microsoft.Extensions.Time.Testing;
 using Pipelines.Configuration;
 using Pipelines.FrontDoors.Broker;
+using Pipelines.FrontDoors.Tests.Support;
 using Pipelines.Kafka;
 using Pipelines.TestKit;
 using Pipelines.TestKit.Kafka;
@@ -101,7 +101,7 @@ public sealed class KafkaBrokerOptionsAppliedTests(KafkaClusterFixture kafka, IT
     public async Task RetryBackoff_IsWaitedOnTheOptionsClock_BeforeTheNextAttempt()
     {
         var topic = await CreateTopicAsync(partitions: 1);
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new DelayRecordingClock();
         var broker = Broker(o =>
         {
             o.TimeProvider = clock;
@@ -114,6 +114,7 @@ public sealed class KafkaBrokerOptionsAppliedTests(KafkaClusterFixture kafka, IT
 
         await broker.PublishAsync(topic, new Job(1, "x"));
         await Eventually.TrueAsync(() => subscription.Metrics.Failures == 1, Patience, "the first attempt failed");
+        await Eventually.TrueAsync(() => clock.Delays.Contains(TimeSpan.FromMinutes(10)), Patience, "the retry waits its backoff on the clock");
         clock.Advance(TimeSpan.FromMinutes(9));
         Volatile.Read(ref attempts).Should().Be(1, "the retry waits the 10 minute backoff");
         clock.Advance(TimeSpan.FromMinutes(1));
