@@ -13,12 +13,15 @@ using Config = Akka.Configuration.Config;
 namespace Pipelines.Benchmarks.FrontDoors;
 
 /// <summary>
-/// The front doors' throughput on the embedded cluster, side by side with a hand-written loop of <c>Produce</c> calls
-/// with a delivery handler that waits for every delivery (the anchor), all with the same client settings (the reference
-/// configuration, acks=all and idempotence, linger.ms 5). Ours: go-queue's pusher (<c>Push</c> without waiting, then
-/// <c>DisposeAsync</c>, which awaits every delivery; the default least-bytes balancer and 1 MiB chunks) and Sarama's
-/// async producer (<c>Input</c>, then <c>CloseAsync</c>). Runs alternate; the best of each side counts. Then go-queue's
-/// queue against a hand-written consume loop (<see cref="QueueConsumeCase"/>).
+/// The front doors' throughput on the embedded cluster, side by side with hand-written loops of <c>Produce</c> calls
+/// with a delivery handler that wait for every delivery (the anchors), all with the same client settings (the reference
+/// configuration, acks=all and idempotence, linger.ms 5). Each anchor does the job of what it is compared with: go-queue's
+/// pusher takes strings, so its anchors encode each string as they produce it; with the pusher's default least-bytes
+/// balancer (equal records: the partitions in turn) the anchor produces to the partitions in turn, with a hash balancer
+/// (no keys: the client's partitioner) the anchor leaves placement to the client. Sarama's async producer takes bytes and
+/// leaves placement to the client, as its anchor does. The pusher: <c>Push</c> without waiting, then <c>DisposeAsync</c>,
+/// which awaits every delivery (1 MiB chunks); the async producer: <c>Input</c>, then <c>CloseAsync</c>. Runs alternate;
+/// the best of each side counts. Then go-queue's queue against a hand-written consume loop (<see cref="QueueConsumeCase"/>).
 /// </summary>
 internal sealed class FrontDoorsSuite : IBenchmarkSuite
 {
@@ -29,7 +32,7 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
 
     public async Task RunAsync(BenchOptions options, BenchReport report, CancellationToken cancellationToken)
     {
-        var count = options.Size(200_000, 20_000);
+        var count = options.Size(500_000, 20_000);
         var rounds = options.Quick ? 1 : 3;
         using var cluster = EmbeddedKafkaCluster.Start(1);
         var config = ConfigurationFactory.ParseString(
@@ -42,28 +45,47 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
         {
             var text = new string('v', ValueSize);
             var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-            await PusherAsync(system, cluster, text, count / 10, cancellationToken).ConfigureAwait(false);
-            await AsyncProducerAsync(config, cluster, bytes, count / 10).ConfigureAwait(false);
-            await AnchorAsync(config, cluster, bytes, count / 10, cancellationToken).ConfigureAwait(false);
+            var strings = new AnchorInput(text, null);
+            var raw = new AnchorInput(null, bytes);
+            var warmUp = count / 10;
+            await PusherAsync(system, cluster, text, Balancer.LeastBytes, warmUp, cancellationToken).ConfigureAwait(false);
+            await PusherAsync(system, cluster, text, Balancer.Fnv1a, warmUp, cancellationToken).ConfigureAwait(false);
+            await AsyncProducerAsync(config, cluster, bytes, warmUp).ConfigureAwait(false);
+            await AnchorAsync(config, cluster, strings, inTurn: true, warmUp, cancellationToken).ConfigureAwait(false);
+            await AnchorAsync(config, cluster, strings, inTurn: false, warmUp, cancellationToken).ConfigureAwait(false);
+            await AnchorAsync(config, cluster, raw, inTurn: false, warmUp, cancellationToken).ConfigureAwait(false);
 
-            Run pusher = default, asyncProducer = default, anchor = default;
+            Run pusher = default, pusherHash = default, asyncProducer = default, anchorInTurn = default, anchorClient = default, anchorBytes = default;
             for (var round = 0; round < rounds; round++)
             {
-                var pusherRun = await PusherAsync(system, cluster, text, count, cancellationToken).ConfigureAwait(false);
+                var pusherRun = await PusherAsync(system, cluster, text, Balancer.LeastBytes, count, cancellationToken).ConfigureAwait(false);
+                var inTurnRun = await AnchorAsync(config, cluster, strings, inTurn: true, count, cancellationToken).ConfigureAwait(false);
+                var hashRun = await PusherAsync(system, cluster, text, Balancer.Fnv1a, count, cancellationToken).ConfigureAwait(false);
+                var clientRun = await AnchorAsync(config, cluster, strings, inTurn: false, count, cancellationToken).ConfigureAwait(false);
                 var asyncRun = await AsyncProducerAsync(config, cluster, bytes, count).ConfigureAwait(false);
-                var anchorRun = await AnchorAsync(config, cluster, bytes, count, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"  round {round + 1}: pusher {pusherRun}; async producer {asyncRun}; anchor {anchorRun}");
+                var bytesRun = await AnchorAsync(config, cluster, raw, inTurn: false, count, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"  round {round + 1}: pusher {pusherRun}; anchor in turn {inTurnRun}");
+                Console.WriteLine($"  round {round + 1}: pusher fnv1a {hashRun}; anchor client-placed {clientRun}");
+                Console.WriteLine($"  round {round + 1}: async producer {asyncRun}; anchor bytes {bytesRun}");
                 pusher = Run.Better(pusher, pusherRun);
+                anchorInTurn = Run.Better(anchorInTurn, inTurnRun);
+                pusherHash = Run.Better(pusherHash, hashRun);
+                anchorClient = Run.Better(anchorClient, clientRun);
                 asyncProducer = Run.Better(asyncProducer, asyncRun);
-                anchor = Run.Better(anchor, anchorRun);
+                anchorBytes = Run.Better(anchorBytes, bytesRun);
             }
 
-            report.Case(Name, "pusher-push", pusher.PerSecond, anchor.PerSecond, "msg/s",
-                $"{count:N0} string records of {ValueSize} bytes over {Partitions} partitions, KafkaPusher.Push then DisposeAsync; anchor: Produce loop "
-                + $"awaiting every delivery; best of {rounds}; CPU per record: ours {pusher.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us");
-            report.Case(Name, "async-producer-input", asyncProducer.PerSecond, anchor.PerSecond, "msg/s",
-                $"the same records through AsyncProducer.Input (fnv1a, no successes returned) then CloseAsync; CPU per record: ours "
-                + $"{asyncProducer.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us");
+            report.Case(Name, "pusher-push", pusher.PerSecond, anchorInTurn.PerSecond, "msg/s",
+                $"{count:N0} string records of {ValueSize} bytes over {Partitions} partitions, KafkaPusher.Push (least-bytes: the partitions in turn) then "
+                + $"DisposeAsync; anchor: a Produce loop encoding each string, to the partitions in turn, awaiting every delivery; best of {rounds}; "
+                + $"CPU per record: ours {pusher.CpuMicroseconds:F2} us, anchor {anchorInTurn.CpuMicroseconds:F2} us; allocated per record: ours "
+                + $"{pusher.AllocatedBytes:F0} B, anchor {anchorInTurn.AllocatedBytes:F0} B");
+            report.Case(Name, "pusher-push-client-placed", pusherHash.PerSecond, anchorClient.PerSecond, "msg/s",
+                $"the same with the fnv1a balancer (no keys: the client's sticky partitioner places them) vs the same loop leaving placement to the "
+                + $"client; CPU per record: ours {pusherHash.CpuMicroseconds:F2} us, anchor {anchorClient.CpuMicroseconds:F2} us");
+            report.Case(Name, "async-producer-input", asyncProducer.PerSecond, anchorBytes.PerSecond, "msg/s",
+                $"the records as bytes through AsyncProducer.Input (fnv1a, no successes returned) then CloseAsync vs a Produce loop of the same bytes, "
+                + $"placed by the client; CPU per record: ours {asyncProducer.CpuMicroseconds:F2} us, anchor {anchorBytes.CpuMicroseconds:F2} us");
 
             await QueueConsumeCase.RunAsync(Name, system, cluster, options, report, cancellationToken).ConfigureAwait(false);
         }
@@ -73,10 +95,11 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
         }
     }
 
-    private static async Task<Run> PusherAsync(ActorSystem system, EmbeddedKafkaCluster cluster, string value, int count, CancellationToken cancellationToken)
+    private static async Task<Run> PusherAsync(
+        ActorSystem system, EmbeddedKafkaCluster cluster, string value, Balancer balancer, int count, CancellationToken cancellationToken)
     {
         var topic = NewTopic(cluster);
-        var pusher = new KafkaPusher(system, new KafkaPusherOptions { Topic = topic });
+        var pusher = new KafkaPusher(system, new KafkaPusherOptions { Topic = topic, Balancer = balancer });
         await pusher.PushAsync(value, cancellationToken).ConfigureAwait(false);   // metadata and connections before the clock starts
         var measure = Measure.Start();
         await Task.Run(
@@ -111,7 +134,7 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
         return run;
     }
 
-    private static async Task<Run> AnchorAsync(Config config, EmbeddedKafkaCluster cluster, byte[] value, int count, CancellationToken cancellationToken)
+    private static async Task<Run> AnchorAsync(Config config, EmbeddedKafkaCluster cluster, AnchorInput input, bool inTurn, int count, CancellationToken cancellationToken)
     {
         var topic = NewTopic(cluster);
         var settings = ProducerSettings<Null, byte[]>.Create(config, null, null);
@@ -121,6 +144,7 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
         }
 
+        var destinations = Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, inTurn ? new Partition(p) : Partition.Any)).ToArray();
         var remaining = count;
         var failures = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -142,11 +166,13 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             {
                 for (var i = 0; i < count; i++)
                 {
+                    var message = new Message<Null, byte[]> { Value = input.Text is { } text ? System.Text.Encoding.UTF8.GetBytes(text) : input.Bytes! };
+                    var destination = destinations[i % Partitions];
                     while (true)
                     {
                         try
                         {
-                            producer.Produce(topic, new Message<Null, byte[]> { Value = value }, handler);
+                            producer.Produce(destination, message, handler);
                             break;
                         }
                         catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -177,4 +203,7 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             throw new InvalidOperationException($"{failures} of {count} benchmark records were not delivered.");
         }
     }
+
+    /// <summary>What an anchor produces: each string encoded as it is sent, or the same bytes every time.</summary>
+    private sealed record AnchorInput(string? Text, byte[]? Bytes);
 }

@@ -181,6 +181,36 @@ public sealed class KafkaPusherChunkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Push_MaxPendingRecordsWaiting_Blocks_UntilTheChunkStageTakesThem_NothingLost()
+    {
+        const int Count = 50;
+        var pusher = Pusher(new KafkaPusherOptions { Topic = "t", ChunkSize = 1, FlushInterval = Interval, MaxPending = 4 });
+        _client.Accepting.Reset();
+        var pushed = 0;
+        var pushing = Task.Run(() =>
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                pusher.Push($"v{i}");
+                Interlocked.Increment(ref pushed);
+            }
+        });
+
+        // The client holds the first chunk's record and the stages what they took; the caller waits once MaxPending are
+        // admitted, and until the stages take them down to half (two): here, until the client takes records again.
+        await Eventually.TrueAsync(() => pusher.IsHoldingCallers, what: "the caller to wait for room");
+        pusher.PendingCount.Should().BeInRange(3, 4, "the caller waits from four records until two");
+        pushing.IsCompleted.Should().BeFalse();
+        Volatile.Read(ref pushed).Should().BeLessThan(Count);
+
+        _client.Accepting.Set();
+        await pushing.WaitAsync(TimeSpan.FromSeconds(60));
+        await pusher.DisposeAsync();
+        pusher.DeliveredCount.Should().Be(Count);
+        Values().Should().Equal(Enumerable.Range(0, Count).Select(i => $"v{i}"), "every record, once, in push order");
+    }
+
+    [Fact]
     public async Task PushAsync_AfterClose_IsRefused()
     {
         var pusher = Pusher(new KafkaPusherOptions { Topic = "t" });

@@ -25,6 +25,9 @@ internal sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
 
     public string Name => "recording";
 
+    /// <summary>While set, a record handed to the client waits here until it is set free (a client whose queue is full).</summary>
+    public ManualResetEventSlim Accepting { get; } = new(initialState: true);
+
     /// <summary>Makes the next records fail with <paramref name="codes"/>, one each.</summary>
     public void FailNext(params ErrorCode[] codes)
     {
@@ -78,6 +81,7 @@ internal sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     private void Record(TopicPartition destination, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>>? handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        Accepting.Wait(TimeSpan.FromMinutes(1));
         var partition = destination.Partition == Partition.Any ? 0 : destination.Partition.Value;
         _sent.Enqueue(new Sent(destination.Topic, destination.Partition, message, Clock()));
         var error = _failures.TryDequeue(out var code) ? code : ErrorCode.NoError;

@@ -66,15 +66,30 @@ internal sealed class BalancedProducer : IDisposable
     }
 
     /// <summary>
-    /// Builds the record for <paramref name="topic"/> with its partition: the requested one under <see cref="Balancer.Manual"/>
-    /// (other balancers ignore it, as Sarama's do), the balancer's choice when it chooses before sending, else left to the
-    /// client's partitioner.
+    /// Builds the record for <paramref name="topic"/> with its partition (<see cref="PartitionAsync"/>).
     /// </summary>
     /// <exception cref="ArgumentException">No partition was requested under <see cref="Balancer.Manual"/>.</exception>
     /// <exception cref="KafkaException">The topic's partition count is needed and the topic does not exist.</exception>
     /// <exception cref="InvalidOperationException">A custom balancer chose a partition the topic does not have.</exception>
     public ValueTask<ProducerRecord<byte[]?, byte[]?>> PrepareAsync(
         string topic, byte[]? key, byte[]? value, Headers? headers, int? partition, CancellationToken cancellationToken)
+    {
+        var placing = PartitionAsync(topic, key, value, partition, cancellationToken);
+        return placing.IsCompletedSuccessfully
+            ? ValueTask.FromResult(Record(topic, placing.Result, key, value, headers))
+            : RecordAsync(placing, topic, key, value, headers);
+    }
+
+    /// <summary>
+    /// The partition of a record for <paramref name="topic"/>: the requested one under <see cref="Balancer.Manual"/>
+    /// (other balancers ignore it, as Sarama's do), the balancer's choice when it chooses before sending, else
+    /// <see cref="Partition.Any"/> (the client's partitioner places it). Completes synchronously unless the topic's
+    /// partition count must be fetched.
+    /// </summary>
+    /// <exception cref="ArgumentException">No partition was requested under <see cref="Balancer.Manual"/>.</exception>
+    /// <exception cref="KafkaException">The topic's partition count is needed and the topic does not exist.</exception>
+    /// <exception cref="InvalidOperationException">A custom balancer chose a partition the topic does not have.</exception>
+    public ValueTask<Partition> PartitionAsync(string topic, byte[]? key, byte[]? value, int? partition, CancellationToken cancellationToken)
     {
         if (Balancer.UsesRecordPartition)
         {
@@ -85,18 +100,18 @@ internal sealed class BalancedProducer : IDisposable
                     + "message to the partition it names: set the message's partition, or use another balancer.", nameof(partition));
             }
 
-            return ValueTask.FromResult(Record(topic, new Partition(requested), key, value, headers));
+            return ValueTask.FromResult(new Partition(requested));
         }
 
         if (!Balancer.ChoosesBeforeSend)
         {
-            return ValueTask.FromResult(Record(topic, Partition.Any, key, value, headers));
+            return ValueTask.FromResult(Partition.Any);
         }
 
         var counting = _partitions.GetAsync(topic, cancellationToken);
         return counting.IsCompletedSuccessfully
-            ? ValueTask.FromResult(Choose(topic, counting.Result, key, value, headers))
-            : ChooseAsync(counting, topic, key, value, headers);
+            ? ValueTask.FromResult(Choose(topic, counting.Result, key, value))
+            : ChooseAsync(counting, topic, key, value);
     }
 
     /// <summary>Fails unless <paramref name="topic"/> exists (for front doors that may not create topics).</summary>
@@ -141,6 +156,32 @@ internal sealed class BalancedProducer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hands <paramref name="message"/> for <paramref name="destination"/> to the client with <paramref name="handler"/>
+    /// as its delivery handler: the way for callers that send many messages with one handler (no per-message closure).
+    /// </summary>
+    /// <exception cref="KafkaProduceException{TKey, TValue}">The client refused the message (its queue is full, the message is too large, …).</exception>
+    public void Produce(TopicPartition destination, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> handler)
+    {
+        try
+        {
+            // With Partition.Any the client's partitioner places it (Confluent's topic overload builds this same object).
+            _client.Produce(destination, message, handler);
+        }
+        catch (ProduceException<byte[]?, byte[]?> e)
+        {
+            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, Record(destination, message), destination.Partition, e);
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, Record(destination, message), destination.Partition, e);
+        }
+    }
+
+    /// <summary>The record a failed message of <paramref name="destination"/> is reported with.</summary>
+    public static ProducerRecord<byte[]?, byte[]?> Record(TopicPartition destination, Message<byte[]?, byte[]?> message) =>
+        Record(destination.Topic, destination.Partition.Value >= 0 ? destination.Partition : Partition.Any, message.Key, message.Value, message.Headers);
+
     /// <summary>Waits until every record handed to the client is reported, at most <paramref name="timeout"/>; returns how many are still outstanding.</summary>
     public int Flush(TimeSpan timeout) => _client.Flush(timeout);
 
@@ -153,11 +194,14 @@ internal sealed class BalancedProducer : IDisposable
     private static ProducerRecord<byte[]?, byte[]?> Record(string topic, Partition partition, byte[]? key, byte[]? value, Headers? headers) =>
         new(topic, partition, key, value) { Headers = headers };
 
-    private async ValueTask<ProducerRecord<byte[]?, byte[]?>> ChooseAsync(
-        ValueTask<int> counting, string topic, byte[]? key, byte[]? value, Headers? headers) =>
-        Choose(topic, await counting.ConfigureAwait(false), key, value, headers);
+    private static async ValueTask<ProducerRecord<byte[]?, byte[]?>> RecordAsync(
+        ValueTask<Partition> placing, string topic, byte[]? key, byte[]? value, Headers? headers) =>
+        Record(topic, await placing.ConfigureAwait(false), key, value, headers);
 
-    private ProducerRecord<byte[]?, byte[]?> Choose(string topic, int partitionCount, byte[]? key, byte[]? value, Headers? headers)
+    private async ValueTask<Partition> ChooseAsync(ValueTask<int> counting, string topic, byte[]? key, byte[]? value) =>
+        Choose(topic, await counting.ConfigureAwait(false), key, value);
+
+    private Partition Choose(string topic, int partitionCount, byte[]? key, byte[]? value)
     {
         var chosen = Balancer.Choose(topic, partitionCount, key, value);
         if (chosen < 0 || chosen >= partitionCount)
@@ -166,6 +210,6 @@ internal sealed class BalancedProducer : IDisposable
                 $"The {Balancer.Name} balancer chose partition {chosen} for topic \"{topic}\", which has partitions 0 to {partitionCount - 1}.");
         }
 
-        return Record(topic, new Partition(chosen), key, value, headers);
+        return new Partition(chosen);
     }
 }

@@ -37,6 +37,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private readonly BalancedProducer _producer;
     private readonly ILogger _logger;
     private readonly Channel<PushRequest>? _pending;
+    private readonly PendingGate? _gate;
     private readonly Task _chunks;
     private readonly InFlight _inFlight = new();
     private readonly Lock _closeGate = new();
@@ -44,6 +45,9 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private long _failed;
     private long _delivered;
     private long _handlerErrors;
+    private readonly TopicPartition _anyPartition;
+    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _unawaitedNow;
+    private TopicPartition[] _destinations = [];
     private long _chunkCount;
     private volatile bool _closed;
 
@@ -64,22 +68,26 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         _options = options;
         _producer = producer;
         _logger = logger;
+        _anyPartition = new TopicPartition(options.Topic, Partition.Any);
+        _unawaitedNow = UnawaitedHandler(reported: null);
         if (options.SyncPush)
         {
             _chunks = Task.CompletedTask;
             return;
         }
 
-        _pending = Channel.CreateBounded<PushRequest>(new BoundedChannelOptions(options.MaxPending)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _pending = Channel.CreateUnbounded<PushRequest>(new UnboundedChannelOptions { SingleReader = true });
+        _gate = new PendingGate(options.MaxPending);
 
         // Chunks are handed to the client one after the other, so records keep their push order; up to
         // ChunksAwaitingAcks of them then wait for their deliveries together, so that the client's pipeline does not run
         // dry between chunks (go-zero's executor, writing synchronously, has one).
         _chunks = ChannelSource.FromReader(_pending.Reader)
+            .Select(request =>
+            {
+                _gate.Leave();
+                return request;
+            })
             .GroupedWeightedWithin(options.ChunkSize, options.FlushInterval, static request => request.Weight)
             .SelectAsync(1, HandOverChunkAsync)
             .SelectAsync(ChunksAwaitingAcks, static async reported =>
@@ -110,7 +118,10 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     internal long ChunkCount => Interlocked.Read(ref _chunkCount);
 
     /// <summary>Records waiting to be taken into a chunk.</summary>
-    internal int PendingCount => _pending?.Reader.Count ?? 0;
+    internal int PendingCount => _gate?.Count ?? 0;
+
+    /// <summary>Whether a caller waits for room among the pending records.</summary>
+    internal bool IsHoldingCallers => _gate?.HasWaiters ?? false;
 
     /// <summary>Creates the pusher named <paramref name="name"/> in the configuration of <paramref name="system"/> (<c>pipelines.pushers.&lt;name&gt;</c>).</summary>
     /// <exception cref="Pipelines.Configuration.SettingsException">There is no such pusher or a setting is wrong; every problem is listed.</exception>
@@ -154,7 +165,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Pushes a record without waiting for its delivery; a failure is raised through <see cref="Failed"/> and counted.
-    /// Blocks while <see cref="KafkaPusherOptions.MaxPending"/> records wait for their chunk.
+    /// Blocks while <see cref="KafkaPusherOptions.MaxPending"/> records wait for their chunk, until half of them are taken.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The pusher is closed.</exception>
     public void Push(string? key, string value, Headers? headers = null)
@@ -222,15 +233,17 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         Accept();
         try
         {
+            var entering = _gate!.EnterAsync(cancellationToken);
+            if (!entering.IsCompletedSuccessfully)
+            {
+                await entering.ConfigureAwait(false);
+            }
+
             if (!_pending!.Writer.TryWrite(request))
             {
-                await _pending.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                _gate.Leave();
+                throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
             }
-        }
-        catch (ChannelClosedException)
-        {
-            _inFlight.Done();
-            throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
         }
         catch
         {
@@ -239,7 +252,9 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         }
     }
 
-    // Hands every record of the chunk to the client; the result completes once each has its outcome.
+    // Hands every record of the chunk to the client; the result completes once each has its outcome. The records nobody
+    // awaits share one delivery handler (a failure is told from the report's own key, value and headers); a record
+    // awaited by PushAsync has its own, which completes its promise.
     private async Task<ChunkCountdown> HandOverChunkAsync(IEnumerable<PushRequest> chunk)
     {
         var requests = chunk as IReadOnlyCollection<PushRequest> ?? [.. chunk];
@@ -255,7 +270,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             {
                 foreach (var request in requests)
                 {
-                    Fail(request, e);
+                    Fail(request, request.Promise, e);
                     reported.Signal();
                 }
 
@@ -263,9 +278,15 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             }
         }
 
+        var unawaited = UnawaitedHandler(reported);
         foreach (var request in requests)
         {
-            await SendAsync(request, reported.Signal).ConfigureAwait(false);
+            var handler = request.Promise is null ? unawaited : AwaitedHandler(request, reported);
+            var sending = SendAsync(request, handler, reported);
+            if (!sending.IsCompletedSuccessfully)
+            {
+                await sending.ConfigureAwait(false);
+            }
         }
 
         return reported;
@@ -281,64 +302,95 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             }
             catch (Exception e)
             {
-                Fail(request, e);
+                Fail(request, request.Promise, e);
                 return;
             }
         }
 
-        await SendAsync(request, static () => { }).ConfigureAwait(false);
+        await SendAsync(request, request.Promise is null ? _unawaitedNow : AwaitedHandler(request, reported: null), reported: null).ConfigureAwait(false);
     }
 
-    // Never throws: every outcome reaches the request's promise or the failure handler, and then `reported`.
-    private async ValueTask SendAsync(PushRequest request, Action reported)
+    // Never throws: a record that cannot be placed or that the client refuses fails here; every other outcome reaches
+    // the handler.
+    private async ValueTask SendAsync(PushRequest request, Action<DeliveryReport<byte[]?, byte[]?>> handler, ChunkCountdown? reported)
     {
         try
         {
-            var record = await _producer.PrepareAsync(Topic, request.Key, request.Value, request.Headers, partition: null, CancellationToken.None)
-                .ConfigureAwait(false);
-            _producer.Send(
-                record,
-                delivery =>
-                {
-                    Succeed(request, delivery);
-                    reported();
-                },
-                failure =>
-                {
-                    Fail(request, failure);
-                    reported();
-                });
+            var placing = _producer.PartitionAsync(Topic, request.Key, request.Value, partition: null, CancellationToken.None);
+            var partition = placing.IsCompletedSuccessfully ? placing.Result : await placing.ConfigureAwait(false);
+            _producer.Produce(Destination(partition), request, handler);
         }
         catch (Exception e)
         {
-            Fail(request, e);
-            reported();
+            Fail(request, request.Promise, e);
+            reported?.Signal();
         }
     }
 
-    private void Succeed(PushRequest request, Delivery delivery)
+    private Action<DeliveryReport<byte[]?, byte[]?>> UnawaitedHandler(ChunkCountdown? reported) => report =>
     {
+        OnReported(report, report.Message, promise: null);
+        reported?.Signal();
+    };
+
+    private Action<DeliveryReport<byte[]?, byte[]?>> AwaitedHandler(PushRequest request, ChunkCountdown? reported) => report =>
+    {
+        OnReported(report, request, request.Promise);
+        reported?.Signal();
+    };
+
+    // The topic's destinations, made once per partition: Confluent takes the destination as an object.
+    private TopicPartition Destination(Partition partition)
+    {
+        if (partition == Partition.Any)
+        {
+            return _anyPartition;
+        }
+
+        var known = Volatile.Read(ref _destinations);
+        var index = partition.Value;
+        if (index < known.Length && known[index] is { } destination)
+        {
+            return destination;
+        }
+
+        var grown = new TopicPartition[Math.Max(index + 1, known.Length)];
+        Array.Copy(known, grown, known.Length);
+        grown[index] = new TopicPartition(Topic, partition);
+        Volatile.Write(ref _destinations, grown);
+        return grown[index];
+    }
+
+    private void OnReported(DeliveryReport<byte[]?, byte[]?> report, Message<byte[]?, byte[]?> message, TaskCompletionSource<Delivery>? promise)
+    {
+        if (report.Error.IsError)
+        {
+            var record = BalancedProducer.Record(report.TopicPartition, message);
+            Fail(message, promise, new KafkaProduceException<byte[]?, byte[]?>(report.Error, record, report.Partition));
+            return;
+        }
+
         Interlocked.Increment(ref _delivered);
-        request.Promise?.TrySetResult(delivery);
+        promise?.TrySetResult(new Delivery(report.Topic, report.Partition.Value, report.Offset.Value));
         _inFlight.Done();
     }
 
-    private void Fail(PushRequest request, Exception exception)
+    private void Fail(Message<byte[]?, byte[]?> message, TaskCompletionSource<Delivery>? promise, Exception exception)
     {
         Interlocked.Increment(ref _failed);
-        if (request.Promise is { } promise)
+        if (promise is not null)
         {
             promise.TrySetException(exception);
         }
         else
         {
-            Raise(request, exception);
+            Raise(message, exception);
         }
 
         _inFlight.Done();
     }
 
-    private void Raise(PushRequest request, Exception exception)
+    private void Raise(Message<byte[]?, byte[]?> message, Exception exception)
     {
         var handler = Failed;
         if (handler is null)
@@ -346,7 +398,12 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             return;
         }
 
-        var failure = new PushFailure(Topic, request.Key is null ? null : Encoding.UTF8.GetString(request.Key), Encoding.UTF8.GetString(request.Value), request.Headers, exception);
+        var failure = new PushFailure(
+            Topic,
+            message.Key is null ? null : Encoding.UTF8.GetString(message.Key),
+            message.Value is null ? string.Empty : Encoding.UTF8.GetString(message.Value),
+            message.Headers,
+            exception);
         try
         {
             handler(this, failure);
@@ -364,6 +421,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     {
         _closed = true;
         _pending?.Writer.TryComplete();
+        _gate?.Close();
         try
         {
             await _chunks.ConfigureAwait(false);

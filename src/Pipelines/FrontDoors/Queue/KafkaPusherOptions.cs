@@ -52,7 +52,10 @@ public sealed class KafkaPusherOptions
     /// <value><see cref="Balancer.LeastBytes"/>, go-queue's default.</value>
     public Balancer Balancer { get; set; } = Balancer.LeastBytes;
 
-    /// <summary>How many records may wait for their chunk; beyond, <c>Push</c> and <c>PushAsync</c> wait for room.</summary>
+    /// <summary>
+    /// How many records may wait for their chunk; beyond, <c>Push</c> and <c>PushAsync</c> wait until the chunk stage has
+    /// taken them down to half this many (waking once per half-full queue, not once per record).
+    /// </summary>
     /// <value>10,000.</value>
     public int MaxPending { get; set; } = 10_000;
 
