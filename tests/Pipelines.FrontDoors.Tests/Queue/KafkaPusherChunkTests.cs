@@ -211,6 +211,28 @@ public sealed class KafkaPusherChunkTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task ActorSystemTerminated_RecordsTheChunksHeld_FailAndCloseEnds_NothingWaitsForever()
+    {
+        var pusher = Pusher(new KafkaPusherOptions { Topic = "t", ChunkSize = 1_000_000, FlushInterval = TimeSpan.FromHours(1) });
+        var failures = new List<PushFailure>();
+        pusher.Failed += (_, f) => failures.Add(f);
+        pusher.Push("a");
+        var awaited = pusher.PushAsync("b");
+        await Eventually.TrueAsync(() => pusher.PendingCount == 0, what: "the chunk stage to take both");
+
+        await Sys.Terminate();
+
+        var closing = () => pusher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        (await closing.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain("2 record(s)").And.Contain("\"t\"");
+        (await awaited.Invoking(t => t.WaitAsync(TimeSpan.FromSeconds(60))).Should().ThrowAsync<InvalidOperationException>())
+            .Which.Message.Should().Contain("stopped");
+        failures.Should().ContainSingle().Which.Value.Should().Be("a");
+        pusher.FailedCount.Should().Be(2);
+        _client.Records.Should().BeEmpty();
+        pusher.Invoking(p => p.Push("c")).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
     public async Task PushAsync_AfterClose_IsRefused()
     {
         var pusher = Pusher(new KafkaPusherOptions { Topic = "t" });

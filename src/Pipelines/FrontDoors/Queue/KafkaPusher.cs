@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Channels;
 using Akka;
@@ -37,6 +38,12 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private readonly BalancedProducer _producer;
     private readonly ILogger _logger;
     private readonly Channel<PushRequest>? _pending;
+
+    // The records accepted and not yet handed to the client, in push order (the channel's order: both are written under
+    // _writeGate). Whoever dequeues a record reports it: the chunk stage as it hands records over, or the pusher when the
+    // stage has stopped with records it had taken.
+    private readonly ConcurrentQueue<PushRequest> _notHandedOver = new();
+    private readonly Lock _writeGate = new();
     private readonly PendingGate? _gate;
     private readonly Task _chunks;
     private readonly InFlight _inFlight = new();
@@ -49,6 +56,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private readonly Action<DeliveryReport<byte[]?, byte[]?>> _unawaitedNow;
     private TopicPartition[] _destinations = [];
     private long _chunkCount;
+    private long _lostInStage;
     private volatile bool _closed;
 
     /// <summary>Creates a pusher on <paramref name="system"/>, with the producer settings of its <c>akka.kafka.producer</c> section under the options.</summary>
@@ -95,7 +103,17 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
                 await reported.Task.ConfigureAwait(false);
                 return NotUsed.Instance;
             })
-            .RunWith(Sink.Ignore<NotUsed>(), system.Materializer(namePrefix: "kafka-pusher"));
+
+            // Sink.Ignore's task never ends when the ActorSystem stops the stream; the termination watch fails then.
+            .WatchTermination(Keep.Right)
+            .To(Sink.Ignore<NotUsed>())
+            .Run(system.Materializer(namePrefix: "kafka-pusher"));
+        _ = _chunks.ContinueWith(
+            static (stopped, state) => ((KafkaPusher)state!).OnChunksStopped(stopped),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>Raised for every record pushed with <see cref="Push(string?, string, Headers?)"/> that was not stored.</summary>
@@ -239,10 +257,15 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
                 await entering.ConfigureAwait(false);
             }
 
-            if (!_pending!.Writer.TryWrite(request))
+            lock (_writeGate)
             {
-                _gate.Leave();
-                throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
+                if (!_pending!.Writer.TryWrite(request))
+                {
+                    _gate.Leave();
+                    throw new ObjectDisposedException(nameof(KafkaPusher), $"The pusher for topic \"{Topic}\" is closed.");
+                }
+
+                _notHandedOver.Enqueue(request);
             }
         }
         catch
@@ -257,9 +280,11 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     // awaited by PushAsync has its own, which completes its promise.
     private async Task<ChunkCountdown> HandOverChunkAsync(IEnumerable<PushRequest> chunk)
     {
-        var requests = chunk as IReadOnlyCollection<PushRequest> ?? [.. chunk];
+        var count = chunk is IReadOnlyCollection<PushRequest> collection ? collection.Count : chunk.Count();
         Interlocked.Increment(ref _chunkCount);
-        var reported = new ChunkCountdown(requests.Count);
+        var reported = new ChunkCountdown(count);
+
+        Exception? missingTopic = null;
         if (!_options.AllowAutoTopicCreation)
         {
             try
@@ -268,19 +293,28 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             }
             catch (Exception e)
             {
-                foreach (var request in requests)
-                {
-                    Fail(request, request.Promise, e);
-                    reported.Signal();
-                }
-
-                return reported;
+                missingTopic = e;
             }
         }
 
+        // The chunk is the head of the records not handed over, in the same order: they are taken from there, so that each
+        // is reported once even if the stage stops meanwhile (a record the pusher failed already is only counted here).
         var unawaited = UnawaitedHandler(reported);
-        foreach (var request in requests)
+        for (var i = 0; i < count; i++)
         {
+            if (!_notHandedOver.TryDequeue(out var request))
+            {
+                reported.Signal();
+                continue;
+            }
+
+            if (missingTopic is not null)
+            {
+                Fail(request, request.Promise, missingTopic);
+                reported.Signal();
+                continue;
+            }
+
             var handler = request.Promise is null ? unawaited : AwaitedHandler(request, reported);
             var sending = SendAsync(request, handler, reported);
             if (!sending.IsCompletedSuccessfully)
@@ -290,6 +324,31 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         }
 
         return reported;
+    }
+
+    // The chunk stage stopped: by a close, once everything was handed over, or because the ActorSystem stopped it. Records
+    // it had not handed over fail; later pushes are refused.
+    private void OnChunksStopped(Task stopped)
+    {
+        if (stopped.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        _closed = true;
+        lock (_writeGate)
+        {
+            _pending!.Writer.TryComplete();
+        }
+
+        _gate!.Close();
+        var reason = stopped.Exception?.GetBaseException() ?? new TaskCanceledException(stopped);
+        while (_notHandedOver.TryDequeue(out var request))
+        {
+            Interlocked.Increment(ref _lostInStage);
+            Fail(request, request.Promise, new InvalidOperationException(
+                $"The pusher for topic \"{Topic}\" stopped before handing this record to the client: its chunk stage ended ({reason.Message}).", reason));
+        }
     }
 
     private async Task SendNowAsync(PushRequest request)
@@ -424,7 +483,21 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
         _gate?.Close();
         try
         {
-            await _chunks.ConfigureAwait(false);
+            try
+            {
+                await _chunks.ConfigureAwait(false);
+            }
+            catch (Exception e) when (_pending is not null)
+            {
+                // Also done by the stage's own continuation, which may not have run yet; the queue hands each record out once.
+                OnChunksStopped(_chunks);
+                await _inFlight.DrainAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"The pusher for topic \"{Topic}\" stopped before handing {Interlocked.Read(ref _lostInStage)} record(s) to the client (they failed): its chunk "
+                    + $"stage ended ({e.Message}), as it does when the ActorSystem stops first. Close pushers before their ActorSystem.",
+                    e);
+            }
+
             await _inFlight.DrainAsync().ConfigureAwait(false);
         }
         finally
