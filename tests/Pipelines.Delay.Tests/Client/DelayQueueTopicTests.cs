@@ -35,7 +35,7 @@ public sealed class DelayQueueTopicTests : IClassFixture<KafkaClusterFixture>
             spec.Configs.Should().Equal(new Dictionary<string, string>
             {
                 ["cleanup.policy"] = "delete",
-                ["retention.ms"] = Ms(tier.Delay + settings.RetentionMargin),
+                ["retention.ms"] = Ms(tier.Hold + settings.RetentionMargin),
                 ["max.message.bytes"] = "2000000",
             });
         }

@@ -138,7 +138,8 @@ public sealed class DelayRouterReliabilityTests(KafkaClusterFixture kafka, ITest
 
         const int reorderBuffer = 100;
         var consumer = ConsumerSettings();
-        var router = Router(settings, DelayRouterSettings.Default.WithReorderBuffer(reorderBuffer).WithParallelism(100));
+        var routerSettings = DelayRouterSettings.Default.WithReorderBuffer(reorderBuffer).WithParallelism(100);
+        var router = Router(settings, routerSettings);
         await Eventually.TrueAsync(
             () => router.Metrics.Held == 2 * reorderBuffer && router.Metrics.Tiers[^1].Partitions.Count == 2 && router.Metrics.Tiers[^1].Partitions.All(p => p.Paused),
             Patience,
@@ -147,7 +148,7 @@ public sealed class DelayRouterReliabilityTests(KafkaClusterFixture kafka, ITest
         var metrics = router.Metrics;
         TestOutput.WriteLine($"held {metrics.Held}, buffered {metrics.Tiers[^1].Buffered}, received {metrics.Consumer.RecordsReceived}, pending {metrics.Tiers[^1].Pending}, in flight {metrics.InFlight}");
         metrics.Held.Should().Be(2 * reorderBuffer);
-        metrics.Tiers[^1].Buffered.Should().BeLessThanOrEqualTo(2 * (consumer.BufferSize + consumer.MaxPollRecords));
+        metrics.Tiers[^1].Buffered.Should().BeLessThanOrEqualTo(2 * (routerSettings.ConsumerBufferSize + consumer.MaxPollRecords), "the router's consumer buffers per partition");
         metrics.Consumer.RecordsReceived.Should().BeLessThan(count / 10, "a paused partition is not read further");
         metrics.InFlight.Should().Be(0);
         metrics.Delivered.Should().Be(0);

@@ -92,13 +92,19 @@ public sealed class DelayTiersTests
     }
 
     [Fact]
-    public void ReleaseTime_IsTheTierDelayAfterWriting_OrTheDueTimeWhenEarlier()
+    public void ReleaseTime_IsTheTierDelayAfterWriting_OrTheDueTimeWhenEarlier_TheSmallestTierHoldsUntilDue()
     {
         var fiveSeconds = DelayTiers.Default[1];
+        var smallest = DelayTiers.Default.Smallest;
 
         fiveSeconds.ReleaseTime(Now, Now.AddSeconds(12)).Should().Be(Now.AddSeconds(5));
         fiveSeconds.ReleaseTime(Now, Now.AddSeconds(5)).Should().Be(Now.AddSeconds(5));
-        DelayTiers.Default.Smallest.ReleaseTime(Now, Now.AddMilliseconds(300)).Should().Be(Now.AddMilliseconds(300));
+        smallest.ReleaseTime(Now, Now.AddMilliseconds(300)).Should().Be(Now.AddMilliseconds(300));
+        smallest.ReleaseTime(Now, Now.AddSeconds(3.5)).Should().Be(Now.AddSeconds(3.5), "the smallest tier holds a message until due");
+        smallest.ReleaseTime(Now, Now.AddSeconds(8)).Should().Be(Now.AddSeconds(5), "at most the next tier's delay (a writer's clock behind)");
+        smallest.Hold.Should().Be(TimeSpan.FromSeconds(5));
+        fiveSeconds.Hold.Should().Be(fiveSeconds.Delay);
+        new DelayTiers(DelaySettings.Default.WithTiers([TimeSpan.FromSeconds(2)])).Smallest.Hold.Should().Be(TimeSpan.FromSeconds(2), "a single tier holds its own delay");
         fiveSeconds.ReleaseTime(DateTimeOffset.MaxValue.AddSeconds(-1), DateTimeOffset.MaxValue).Should().Be(DateTimeOffset.MaxValue);
     }
 
@@ -152,6 +158,27 @@ public sealed class DelayTiersTests
     }
 
     [Fact]
+    public void Cascade_DefaultTiers_BelowTheSecondTierOneHop_BelowTheThirdTwoAtMost()
+    {
+        var random = new Random(5);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var remaining = TimeSpan.FromMilliseconds(random.Next(1, 10_000));
+            var (delivered, hops, _) = Simulate(DelayTiers.Default, Now, Now + remaining, random, TimeSpan.FromMilliseconds(20), writerSkew: TimeSpan.Zero);
+
+            delivered.Should().BeOnOrAfter(Now + remaining);
+            if (remaining < TimeSpan.FromSeconds(5))
+            {
+                hops.Should().Be(1, $"{remaining} waits in the smallest tier until due");
+            }
+            else
+            {
+                hops.Should().BeInRange(1, 2, $"{remaining}: the 5s tier, then the smallest until due");
+            }
+        }
+    }
+
+    [Fact]
     public void Cascade_WriterClockBehind_TakesExtraHopsButIsNeverEarly()
     {
         var random = new Random(3);
@@ -177,7 +204,7 @@ public sealed class DelayTiersTests
     }
 
     [Fact]
-    public void TopicSpecifications_SetPartitionsReplicationAndRetentionFromTheTierDelay()
+    public void TopicSpecifications_SetPartitionsReplicationAndRetentionFromTheTierHold()
     {
         var settings = DelaySettings.Default.WithPartitions(4).WithReplicationFactor(3).WithRetentionMargin(TimeSpan.FromDays(1));
         var tiers = new DelayTiers(settings);
@@ -186,7 +213,7 @@ public sealed class DelayTiersTests
 
         specs.Select(s => s.Name).Should().Equal(tiers.Select(t => t.Topic));
         specs.Should().OnlyContain(s => s.NumPartitions == 4 && s.ReplicationFactor == 3 && s.Configs["cleanup.policy"] == "delete");
-        specs[0].Configs["retention.ms"].Should().Be("86401000", "1s + 1d");
+        specs[0].Configs["retention.ms"].Should().Be("86405000", "5s (the smallest tier holds until due, up to the next tier's delay) + 1d");
         specs[^1].Configs["retention.ms"].Should().Be("93600000", "2h + 1d");
         tiers.RetentionMs(tiers[2]).Should().Be(86_430_000);
     }

@@ -18,9 +18,9 @@ namespace Pipelines.Delay;
 /// <remarks>
 /// <para>
 /// Per partition (a substream of <see cref="KafkaConsumer.CommittablePartitionedSource{TKey, TValue}"/>), records wait in
-/// a bounded reorder buffer (<see cref="DelayUntilUnorderedExtensions"/>, <c>reorder-buffer</c> records) until
-/// <see cref="DelayTier.ReleaseTime"/>: the hop's written time plus the tier's delay, or the due time when that is
-/// earlier. The written time is the <see cref="PipelinesHeaders.DelayWrittenAt"/> header, which routers set on every
+/// a bounded reorder buffer (<see cref="DelayUntilUnorderedExtensions"/>, <c>reorder-buffer</c> records, or
+/// <c>smallest-tier-reorder-buffer</c> in the smallest tier) until <see cref="DelayTier.ReleaseTime"/>: the hop's written
+/// time plus the tier's delay, or the due time when that is earlier (in the smallest tier: the due time). The written time is the <see cref="PipelinesHeaders.DelayWrittenAt"/> header, which routers set on every
 /// hop, or <see cref="PipelinesHeaders.DelayScheduledAt"/> on the first hop; a header the writer sets is used rather than
 /// the record's timestamp, which a topic with <c>message.timestamp.type=LogAppendTime</c> or a mirroring tool replaces.
 /// While a partition's buffer is full and nothing in it is eligible, the substream does not pull and the connector
@@ -83,7 +83,7 @@ public static class DelayRouter
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(routerSettings);
-        consumerSettings = PrepareConsumer(consumerSettings, settings);
+        consumerSettings = PrepareConsumer(consumerSettings, settings, routerSettings);
         producerSettings = PrepareProducer(producerSettings, routerSettings);
         logger ??= NullLogger.Instance;
 
@@ -110,7 +110,7 @@ public static class DelayRouter
             var deliveredFacts = settings.RecordDeliveries ? settings.CancellationTopic : null;
             var routed = KafkaConsumer.CommittablePartitionedSource(consumerSettings, Subscriptions.Topics([.. tiers.Select(t => t.Topic)]))
                 .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> Records)>()
-                    .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings.ReorderBuffer, counters)))
+                    .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings, counters)))
 
                 // A drain cuts here: held records are left uncommitted (their partition is read again), released ones finish.
                 .ViaMaterialized(KillSwitches.Single<RoutedRecord>(), Keep.Both)
@@ -150,13 +150,14 @@ public static class DelayRouter
     }
 
     private static Source<RoutedRecord, NotUsed> Partition(
-        TopicPartition partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> records, DelayTiers tiers, int reorderBuffer, RouterCounters counters)
+        TopicPartition partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> records, DelayTiers tiers, DelayRouterSettings settings, RouterCounters counters)
     {
         if (!tiers.TryGetTier(partition.Topic, out var tier))
         {
             throw new InvalidOperationException($"The router was assigned {partition}, which is not a tier topic of {tiers}.");
         }
 
+        var reorderBuffer = tier.Index == 0 ? settings.SmallestTierReorderBuffer : settings.ReorderBuffer;
         var gauge = new PartitionGauge(partition.Topic);
         counters.Partitions[partition] = gauge;
         return records
@@ -255,9 +256,10 @@ public static class DelayRouter
     /// <summary>The router consumer's <c>fetch.wait.max.ms</c> when kafka-clients does not set one.</summary>
     internal const string RouterFetchWaitMaxMs = "10";
 
-    internal static ConsumerSettings<byte[], byte[]> PrepareConsumer(ConsumerSettings<byte[], byte[]> settings, DelaySettings delay)
+    internal static ConsumerSettings<byte[], byte[]> PrepareConsumer(ConsumerSettings<byte[], byte[]> settings, DelaySettings delay, DelayRouterSettings router)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        settings = settings.WithPollInterval(router.ConsumerPollInterval).WithBufferSize(router.ConsumerBufferSize);
         var reset = settings.GetProperty("auto.offset.reset");
         if (reset is not (null or "earliest" or "smallest" or "beginning"))
         {

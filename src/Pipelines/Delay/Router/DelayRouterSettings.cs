@@ -25,8 +25,24 @@ public sealed class DelayRouterSettings
     /// <summary>Records produced at once and awaiting acknowledgement, over all partitions (<c>parallelism</c>).</summary>
     public int Parallelism { get; private set; }
 
-    /// <summary>Per partition, the most records held until eligible, released earliest first (<c>reorder-buffer</c>).</summary>
+    /// <summary>Per partition of every tier but the smallest, the most records held until eligible, released earliest first (<c>reorder-buffer</c>).</summary>
     public int ReorderBuffer { get; private set; }
+
+    /// <summary>Per partition of the smallest tier, the most records held until due, released earliest first (<c>smallest-tier-reorder-buffer</c>).</summary>
+    public int SmallestTierReorderBuffer { get; private set; }
+
+    /// <summary>
+    /// How often the router's consumer asks the client for records while a partition has room (<c>consumer.poll-interval</c>),
+    /// in place of <c>akka.kafka.consumer.poll-interval</c>: a router resumes partitions all the time, as held records
+    /// leave, and each resumed partition is read again only at the next poll.
+    /// </summary>
+    public TimeSpan ConsumerPollInterval { get; private set; }
+
+    /// <summary>
+    /// Records the router's consumer buffers per partition ahead of the reorder buffer (<c>consumer.buffer-size</c>), in
+    /// place of <c>akka.kafka.consumer.buffer-size</c>: what one poll can bring a partition that releases records quickly.
+    /// </summary>
+    public int ConsumerBufferSize { get; private set; }
 
     /// <summary>The most tier partitions one router instance serves at once (<c>max-partitions</c>).</summary>
     public int MaxPartitions { get; private set; }
@@ -52,7 +68,10 @@ public sealed class DelayRouterSettings
         {
             Parallelism = reader.Int("parallelism"),
             ReorderBuffer = reader.Int("reorder-buffer"),
+            SmallestTierReorderBuffer = reader.Int("smallest-tier-reorder-buffer"),
             MaxPartitions = reader.Int("max-partitions"),
+            ConsumerPollInterval = reader.Duration("consumer.poll-interval"),
+            ConsumerBufferSize = reader.Int("consumer.buffer-size"),
             CommitMaxBatch = reader.Int("commit-max-batch"),
             CommitMaxInterval = reader.Duration("commit-max-interval"),
             CatchUpTimeout = reader.Duration("cancellation.catch-up-timeout"),
@@ -77,6 +96,16 @@ public sealed class DelayRouterSettings
     /// <summary>Returns a copy with <see cref="ReorderBuffer"/> set.</summary>
     public DelayRouterSettings WithReorderBuffer(int reorderBuffer) => With(s => s.ReorderBuffer = reorderBuffer);
 
+    /// <summary>Returns a copy with <see cref="ConsumerPollInterval"/> and <see cref="ConsumerBufferSize"/> set.</summary>
+    public DelayRouterSettings WithConsumer(TimeSpan pollInterval, int bufferSize) => With(s =>
+    {
+        s.ConsumerPollInterval = pollInterval;
+        s.ConsumerBufferSize = bufferSize;
+    });
+
+    /// <summary>Returns a copy with <see cref="SmallestTierReorderBuffer"/> set.</summary>
+    public DelayRouterSettings WithSmallestTierReorderBuffer(int reorderBuffer) => With(s => s.SmallestTierReorderBuffer = reorderBuffer);
+
     /// <summary>Returns a copy with <see cref="MaxPartitions"/> set.</summary>
     public DelayRouterSettings WithMaxPartitions(int maxPartitions) => With(s => s.MaxPartitions = maxPartitions);
 
@@ -94,7 +123,7 @@ public sealed class DelayRouterSettings
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, max-partitions={MaxPartitions}, commit-max-batch={CommitMaxBatch}, " +
+        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, smallest-tier-reorder-buffer={SmallestTierReorderBuffer}, consumer.poll-interval={ConsumerPollInterval}, consumer.buffer-size={ConsumerBufferSize}, max-partitions={MaxPartitions}, commit-max-batch={CommitMaxBatch}, " +
         $"commit-max-interval={CommitMaxInterval}, cancellation.catch-up-timeout={CatchUpTimeout}, cancellation.idle-poll={IdlePoll})";
 
     private DelayRouterSettings With(Action<DelayRouterSettings> change)
@@ -111,6 +140,9 @@ public sealed class DelayRouterSettings
     {
         problems.Check(Parallelism >= 1, "parallelism", $"must be at least 1, but is {Parallelism}");
         problems.Check(ReorderBuffer >= 1, "reorder-buffer", $"must be at least 1 (1 holds each partition strictly head first), but is {ReorderBuffer}");
+        problems.Check(ConsumerPollInterval > TimeSpan.Zero, "consumer.poll-interval", $"must be greater than zero, but is {ConsumerPollInterval}");
+        problems.Check(ConsumerBufferSize >= 1, "consumer.buffer-size", $"must be at least 1, but is {ConsumerBufferSize}");
+        problems.Check(SmallestTierReorderBuffer >= 1, "smallest-tier-reorder-buffer", $"must be at least 1, but is {SmallestTierReorderBuffer}");
         problems.Check(MaxPartitions >= 1, "max-partitions", $"must be at least 1, but is {MaxPartitions}");
         problems.Check(CommitMaxBatch >= 1, "commit-max-batch", $"must be at least 1, but is {CommitMaxBatch}");
         problems.Check(CommitMaxInterval > TimeSpan.Zero, "commit-max-interval", $"must be greater than zero, but is {CommitMaxInterval}");

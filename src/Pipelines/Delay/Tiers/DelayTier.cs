@@ -4,15 +4,17 @@ namespace Pipelines.Delay;
 
 /// <summary>
 /// One tier of the delay queue: a topic whose every message waits the same fixed <see cref="Delay"/> after it was
-/// written, so that each partition's head is always its earliest releasable message.
+/// written, so that each partition's head is always its earliest releasable message. The smallest tier is the exception:
+/// its messages (those with less than the next tier's delay to go) wait there until they are due, up to <see cref="Hold"/>.
 /// </summary>
 public sealed class DelayTier
 {
-    internal DelayTier(int index, TimeSpan delay, string topic)
+    internal DelayTier(int index, TimeSpan delay, string topic, TimeSpan hold)
     {
         Index = index;
         Delay = delay;
         Topic = topic;
+        Hold = hold;
     }
 
     /// <summary>The tier's position in <see cref="DelayTiers"/>, 0 being the smallest delay.</summary>
@@ -25,14 +27,21 @@ public sealed class DelayTier
     public string Topic { get; }
 
     /// <summary>
-    /// When a router releases a message of this tier: <paramref name="writtenAt"/> (the record's timestamp) plus
-    /// <see cref="Delay"/>, or the message's own <paramref name="due"/> time when that is earlier (a message whose remaining
-    /// delay was shorter than the smallest tier). Released messages that are due go to their target; others take
-    /// <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>.
+    /// The longest a message waits in this tier after it was written: <see cref="Delay"/>, and for the smallest tier the
+    /// next tier's delay (every message written to it is due within that, by the writer's clock).
+    /// </summary>
+    public TimeSpan Hold { get; }
+
+    /// <summary>
+    /// When a router releases a message of this tier: <paramref name="writtenAt"/> (the hop's written time) plus
+    /// <see cref="Hold"/>, or the message's own <paramref name="due"/> time when that is earlier: in every tier but the
+    /// smallest a message leaves after the tier's delay, and in the smallest it waits for its due time, so a message takes
+    /// one hop per tier above the smallest at most. Released messages that are due go to their target; others (a writer's
+    /// clock behind the router's) take <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>.
     /// </summary>
     public DateTimeOffset ReleaseTime(DateTimeOffset writtenAt, DateTimeOffset due)
     {
-        var held = writtenAt <= DateTimeOffset.MaxValue - Delay ? writtenAt + Delay : DateTimeOffset.MaxValue;
+        var held = writtenAt <= DateTimeOffset.MaxValue - Hold ? writtenAt + Hold : DateTimeOffset.MaxValue;
         return held < due ? held : due;
     }
 

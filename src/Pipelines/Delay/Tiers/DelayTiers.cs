@@ -12,10 +12,12 @@ namespace Pipelines.Delay;
 /// <para>
 /// The rule: a message with remaining delay <c>r</c> goes to the largest tier whose delay does not exceed <c>r</c>;
 /// when <c>r</c> is shorter than the smallest tier it goes to the smallest tier. A router releases a message at
-/// <see cref="DelayTier.ReleaseTime(DateTimeOffset, DateTimeOffset)"/> — the record's timestamp plus the tier's delay, or
-/// the message's own due time when that is earlier — and then delivers it when due, or writes it to the tier for its
-/// new remaining delay. A message therefore never waits in a tier beyond its due time, and any delay works: the
-/// cascade takes at most about <c>r / smallest</c> hops and usually a handful (greedy over the tiers).
+/// <see cref="DelayTier.ReleaseTime(DateTimeOffset, DateTimeOffset)"/> — the hop's written time plus the tier's delay, or
+/// the message's own due time when that is earlier; in the smallest tier, which receives what is due within the next
+/// tier's delay, the due time — and then delivers it when due, or writes it to the tier for its new remaining delay.
+/// A message therefore never waits in a tier beyond its due time, and any delay works: greedy over the tiers, the
+/// cascade takes at most one hop per tier above the smallest in the usual case (tiers that are multiples of each other
+/// may take a few).
 /// </para>
 /// <para>
 /// Which tier a message was read from does not matter for its next hop: only the remaining delay, measured on the
@@ -25,9 +27,10 @@ namespace Pipelines.Delay;
 /// reached the due time, so a message is never delivered early by the router's clock.
 /// </para>
 /// <para>
-/// In the smallest tier, messages held only until their own due time share partitions with messages held the whole
-/// tier delay. A router that releases each partition in arrival order (the head first) can hold such a message behind
-/// an earlier-written one for at most the smallest tier's delay; a small smallest tier bounds that lateness.
+/// In the smallest tier, messages wait for their own due times, up to the next tier's delay, so its partitions release
+/// out of arrival order: a router holds them in a reorder buffer (<c>smallest-tier-reorder-buffer</c> records per
+/// partition). While that buffer is full of messages not yet due, a message behind them waits: for at most the next
+/// tier's delay, and only when a partition has more messages pending in the smallest tier than the buffer holds.
 /// </para>
 /// </remarks>
 public sealed class DelayTiers : IReadOnlyList<DelayTier>
@@ -43,7 +46,9 @@ public sealed class DelayTiers : IReadOnlyList<DelayTier>
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
-        _tiers = [.. settings.Tiers.Select((delay, i) => new DelayTier(i, delay, settings.TopicPrefix + DelayTier.Label(delay)))];
+        // The smallest tier holds its messages until due, at most until the next tier's delay after they were written.
+        var tiers = settings.Tiers;
+        _tiers = [.. tiers.Select((delay, i) => new DelayTier(i, delay, settings.TopicPrefix + DelayTier.Label(delay), i == 0 && tiers.Count > 1 ? tiers[1] : delay))];
         _ticks = [.. _tiers.Select(t => t.Delay.Ticks)];
         _byTopic = _tiers.ToDictionary(t => t.Topic, StringComparer.Ordinal);
     }
@@ -95,14 +100,14 @@ public sealed class DelayTiers : IReadOnlyList<DelayTier>
     }
 
     /// <summary>
-    /// How long a tier topic keeps a message, in milliseconds: the tier's delay plus <see cref="DelaySettings.RetentionMargin"/>.
-    /// A message is released one tier delay after it was written; the margin is how long the routers may be down or
-    /// behind before retention deletes messages still pending.
+    /// How long a tier topic keeps a message, in milliseconds: the longest the tier holds a message
+    /// (<see cref="DelayTier.Hold"/>) plus <see cref="DelaySettings.RetentionMargin"/>. The margin is how long the routers
+    /// may be down or behind before retention deletes messages still pending.
     /// </summary>
     public long RetentionMs(DelayTier tier)
     {
         ArgumentNullException.ThrowIfNull(tier);
-        return ToMilliseconds(tier.Delay + Settings.RetentionMargin);
+        return ToMilliseconds(tier.Hold + Settings.RetentionMargin);
     }
 
     /// <summary>
