@@ -137,9 +137,12 @@ internal sealed class DelayUntilUnorderedStage<T> : GraphStage<FlowShape<T, T>>
             TryEmit();
         }
 
+        // Reads ahead while there is room, to find elements due before the held ones; not while the earliest is already
+        // due and waits for downstream: nothing read could leave sooner, and the buffer would only fill with more waiting.
         private void PullIfRoom()
         {
-            if (_held.Count < _stage._bufferSize && !IsClosed(_in) && !HasBeenPulled(_in))
+            if (_held.Count < _stage._bufferSize && !IsClosed(_in) && !HasBeenPulled(_in)
+                && !(_held.TryPeek(out _, out var head) && head.DueTicks <= _clock.Now.UtcTicks && !IsAvailable(_out)))
             {
                 Pull(_in);
             }

@@ -113,7 +113,7 @@ public static class DelayRouter
                     .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings, counters)))
 
                 // A drain cuts here: held records are left uncommitted (their partition is read again), released ones finish.
-                .ViaMaterialized(KillSwitches.Single<RoutedRecord>(), Keep.Both)
+                .ViaMaterialized(new DrainCut<RoutedRecord>(), Keep.Both)
                 .Via(new CancellationGateStage(cancellations, tiers, routerSettings.Parallelism))
                 .Select(record =>
                 {

@@ -15,9 +15,9 @@ public sealed class DelayRouterControl
     private readonly RouterCounters _counters;
     private readonly RouterCancellationReader _cancellations;
     private readonly DelayTiers _tiers;
-    private readonly UniqueKillSwitch _cut;
+    private readonly DrainCut<RoutedRecord>.Control _cut;
 
-    internal DelayRouterControl(DrainingControl<Done> control, UniqueKillSwitch cut, Task completion, RouterCounters counters, RouterCancellationReader cancellations, DelayTiers tiers)
+    internal DelayRouterControl(DrainingControl<Done> control, DrainCut<RoutedRecord>.Control cut, Task completion, RouterCounters counters, RouterCancellationReader cancellations, DelayTiers tiers)
     {
         Consumer = control;
         _cut = cut;
@@ -101,7 +101,7 @@ public sealed class DelayRouterControl
     {
         // Held records would never drain (a full reorder buffer pulls nothing): the stream is cut behind them, and what
         // was released finishes and is committed.
-        _cut.Shutdown();
+        _cut.Cut();
         await Consumer.DrainAndShutdown().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
     }
@@ -109,7 +109,7 @@ public sealed class DelayRouterControl
     /// <summary>Stops the consumer at once (records being produced may be read again by the partition's next owner) and closes the router's clients.</summary>
     public async Task Shutdown()
     {
-        _cut.Shutdown();
+        _cut.Cut();
         await Consumer.Shutdown().ConfigureAwait(false);
         await Completion.ConfigureAwait(false);
     }
