@@ -20,7 +20,8 @@ namespace Pipelines.Delay;
 /// Per partition (a substream of <see cref="KafkaConsumer.CommittablePartitionedSource{TKey, TValue}"/>), records wait in
 /// a bounded reorder buffer (<see cref="DelayUntilUnorderedExtensions"/>, <c>reorder-buffer</c> records, or
 /// <c>smallest-tier-reorder-buffer</c> in the smallest tier) until <see cref="DelayTier.ReleaseTime"/>: the hop's written
-/// time plus the tier's delay, or the due time when that is earlier (in the smallest tier: the due time). The written time is the <see cref="PipelinesHeaders.DelayWrittenAt"/> header, which routers set on every
+/// time plus the tier's delay, or the due time when that is earlier (in the smallest tier: the due time). The written
+/// time is the <see cref="PipelinesHeaders.DelayWrittenAt"/> header, which routers set on every
 /// hop, or <see cref="PipelinesHeaders.DelayScheduledAt"/> on the first hop; a header the writer sets is used rather than
 /// the record's timestamp, which a topic with <c>message.timestamp.type=LogAppendTime</c> or a mirroring tool replaces.
 /// While a partition's buffer is full and nothing in it is eligible, the substream does not pull and the connector

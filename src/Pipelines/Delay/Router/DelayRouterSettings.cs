@@ -123,7 +123,8 @@ public sealed class DelayRouterSettings
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, smallest-tier-reorder-buffer={SmallestTierReorderBuffer}, consumer.poll-interval={ConsumerPollInterval}, consumer.buffer-size={ConsumerBufferSize}, max-partitions={MaxPartitions}, commit-max-batch={CommitMaxBatch}, " +
+        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, smallest-tier-reorder-buffer={SmallestTierReorderBuffer}, " +
+        $"consumer.poll-interval={ConsumerPollInterval}, consumer.buffer-size={ConsumerBufferSize}, max-partitions={MaxPartitions}, commit-max-batch={CommitMaxBatch}, " +
         $"commit-max-interval={CommitMaxInterval}, cancellation.catch-up-timeout={CatchUpTimeout}, cancellation.idle-poll={IdlePoll})";
 
     private DelayRouterSettings With(Action<DelayRouterSettings> change)

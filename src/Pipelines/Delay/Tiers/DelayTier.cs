@@ -35,9 +35,9 @@ public sealed class DelayTier
     /// <summary>
     /// When a router releases a message of this tier: <paramref name="writtenAt"/> (the hop's written time) plus
     /// <see cref="Hold"/>, or the message's own <paramref name="due"/> time when that is earlier: in every tier but the
-    /// smallest a message leaves after the tier's delay, and in the smallest it waits for its due time, so a message takes
-    /// one hop per tier above the smallest at most. Released messages that are due go to their target; others (a writer's
-    /// clock behind the router's) take <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>.
+    /// smallest a message leaves after the tier's delay, and in the smallest it waits for its due time, so a message due
+    /// within the second tier's delay takes one hop. Released messages that are not due yet take
+    /// <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>.
     /// </summary>
     public DateTimeOffset ReleaseTime(DateTimeOffset writtenAt, DateTimeOffset due)
     {

@@ -135,25 +135,7 @@ internal sealed class BalancedProducer : IDisposable
             }
         }
 
-        try
-        {
-            if (record.TopicPartition is { } destination)
-            {
-                _client.Produce(destination, record, Report);
-            }
-            else
-            {
-                _client.Produce(record.Topic, record, Report);
-            }
-        }
-        catch (ProduceException<byte[]?, byte[]?> e)
-        {
-            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, record, record.Partition, e);
-        }
-        catch (KafkaException e)
-        {
-            throw new KafkaProduceException<byte[]?, byte[]?>(e.Error, record, record.Partition, e);
-        }
+        Produce(record.TopicPartition ?? new TopicPartition(record.Topic, Partition.Any), record, Report);
     }
 
     /// <summary>
@@ -178,9 +160,10 @@ internal sealed class BalancedProducer : IDisposable
         }
     }
 
-    /// <summary>The record a failed message of <paramref name="destination"/> is reported with.</summary>
+    /// <summary>The record a failed message of <paramref name="destination"/> is reported with: the message itself when it is one.</summary>
     public static ProducerRecord<byte[]?, byte[]?> Record(TopicPartition destination, Message<byte[]?, byte[]?> message) =>
-        Record(destination.Topic, destination.Partition.Value >= 0 ? destination.Partition : Partition.Any, message.Key, message.Value, message.Headers);
+        message as ProducerRecord<byte[]?, byte[]?>
+        ?? Record(destination.Topic, destination.Partition.Value >= 0 ? destination.Partition : Partition.Any, message.Key, message.Value, message.Headers);
 
     /// <summary>Waits until every record handed to the client is reported, at most <paramref name="timeout"/>; returns how many are still outstanding.</summary>
     public int Flush(TimeSpan timeout) => _client.Flush(timeout);

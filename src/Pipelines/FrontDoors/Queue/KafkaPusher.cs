@@ -37,14 +37,16 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private readonly KafkaPusherOptions _options;
     private readonly BalancedProducer _producer;
     private readonly ILogger _logger;
+    // The chunk stage weighs each accepted record, in push order; the records are handed over from _notHandedOver, in the
+    // same order (both are written under _writeGate): a chunk of n records hands over the next n. Whoever dequeues a
+    // record reports it: the chunk stage as it hands records over, or the pusher when the stage has stopped. (The channel
+    // carries the records, not their weights: Akka.Streams would box a long at every stage.)
     private readonly Channel<PushRequest>? _pending;
-
-    // The records accepted and not yet handed to the client, in push order (the channel's order: both are written under
-    // _writeGate). Whoever dequeues a record reports it: the chunk stage as it hands records over, or the pusher when the
-    // stage has stopped with records it had taken.
     private readonly ConcurrentQueue<PushRequest> _notHandedOver = new();
     private readonly Lock _writeGate = new();
     private readonly PendingGate? _gate;
+    private readonly TopicPartition _anyPartition;
+    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _unawaitedNow;
     private readonly Task _chunks;
     private readonly InFlight _inFlight = new();
     private readonly Lock _closeGate = new();
@@ -52,8 +54,6 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     private long _failed;
     private long _delivered;
     private long _handlerErrors;
-    private readonly TopicPartition _anyPartition;
-    private readonly Action<DeliveryReport<byte[]?, byte[]?>> _unawaitedNow;
     private TopicPartition[] _destinations = [];
     private long _chunkCount;
     private long _lostInStage;
@@ -97,7 +97,7 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
                 return request;
             })
             .GroupedWeightedWithin(options.ChunkSize, options.FlushInterval, static request => request.Weight)
-            .SelectAsync(1, HandOverChunkAsync)
+            .SelectAsync(1, chunk => HandOverChunkAsync(chunk.Count()))
             .SelectAsync(ChunksAwaitingAcks, static async reported =>
             {
                 await reported.Task.ConfigureAwait(false);
@@ -278,9 +278,8 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
     // Hands every record of the chunk to the client; the result completes once each has its outcome. The records nobody
     // awaits share one delivery handler (a failure is told from the report's own key, value and headers); a record
     // awaited by PushAsync has its own, which completes its promise.
-    private async Task<ChunkCountdown> HandOverChunkAsync(IEnumerable<PushRequest> chunk)
+    private async Task<ChunkCountdown> HandOverChunkAsync(int count)
     {
-        var count = chunk is IReadOnlyCollection<PushRequest> collection ? collection.Count : chunk.Count();
         Interlocked.Increment(ref _chunkCount);
         var reported = new ChunkCountdown(count);
 
@@ -297,8 +296,8 @@ public sealed class KafkaPusher : IAsyncDisposable, IDisposable
             }
         }
 
-        // The chunk is the head of the records not handed over, in the same order: they are taken from there, so that each
-        // is reported once even if the stage stops meanwhile (a record the pusher failed already is only counted here).
+        // The chunk's records are the next ones not handed over; each is reported once even if the stage stops meanwhile
+        // (a record the pusher failed already is only counted here).
         var unawaited = UnawaitedHandler(reported);
         for (var i = 0; i < count; i++)
         {
