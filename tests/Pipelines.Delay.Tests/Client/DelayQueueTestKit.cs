@@ -89,10 +89,7 @@ internal static class DelayQueueTestKit
         var facts = new List<DelayFact>();
         foreach (var record in records)
         {
-            if (CancellationRecords.TryRead(record.Message.Key, record.Message.Value, record.Topic, record.Partition.Value, record.Offset.Value, out var fact))
-            {
-                facts.Add(fact);
-            }
+            CancellationRecords.Read(record.Message.Key, record.Message.Value, record.Topic, record.Partition.Value, record.Offset.Value, facts);
         }
 
         return facts;

@@ -7,6 +7,7 @@ using Akka.TestKit;
 using Confluent.Kafka;
 using Pipelines.Kafka.Tests.Support;
 using Pipelines.TestKit;
+using Pipelines.TestKit.Kafka;
 using Xunit.Abstractions;
 
 namespace Pipelines.Kafka.Tests.Producer;
@@ -20,7 +21,7 @@ public sealed class ProducerStageTests : Akka.TestKit.Xunit2.TestKit
     private const string Topic = "orders";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly IMaterializer _materializer;
-    private readonly ControlledProducer _producer = new();
+    private readonly ControlledProducer<string, string> _producer = new();
     private readonly LogCapture _log;
 
     public ProducerStageTests(ITestOutputHelper output)

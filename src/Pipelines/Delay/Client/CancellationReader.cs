@@ -31,6 +31,7 @@ internal sealed class CancellationReader : IDisposable
 
     // Per partition: every record below this offset has been applied (or lies in a gap left by compaction or retention).
     private readonly Dictionary<int, long> _readTo = [];
+    private readonly List<DelayFact> _facts = [];
     private IConsumer<byte[], byte[]>? _consumer;
     private IAdminClient? _metadata;
     private bool _disposed;
@@ -191,13 +192,10 @@ internal sealed class CancellationReader : IDisposable
 
     private void Apply(IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, DateTimeOffset now)
     {
-        DelayFact fact;
+        _facts.Clear();
         try
         {
-            if (!CancellationRecords.TryRead(result.Message.Key, result.Message.Value, _topic, result.Partition.Value, result.Offset.Value, out fact))
-            {
-                return;
-            }
+            CancellationRecords.Read(result.Message.Key, result.Message.Value, _topic, result.Partition.Value, result.Offset.Value, _facts);
         }
         catch (DelayRecordException)
         {
@@ -207,7 +205,10 @@ internal sealed class CancellationReader : IDisposable
             throw;
         }
 
-        Record(fact, now);
+        foreach (var fact in _facts)
+        {
+            Record(fact, now);
+        }
     }
 
     private void Record(in DelayFact fact, DateTimeOffset now)

@@ -33,9 +33,9 @@ namespace Pipelines.Delay;
 /// was cancelled: the router reads the cancellation topic from the beginning and continuously, and delivers a message only
 /// once it has read every fact acknowledged before the message's due time. Delivered records keep their key, value, user
 /// headers and <see cref="PipelinesHeaders.DelayId"/> (so that consumers can drop duplicates by id); the other envelope
-/// headers are removed. With <c>record-deliveries</c> on, each delivery is produced together with a Delivered fact (one
-/// envelope, committed once both are acknowledged: a delivery that fails is sent again, so a fact never names a message
-/// that will not arrive). A record not due yet goes to <see cref="DelayTiers.NextHop"/> with its envelope and a new written time.
+/// headers are removed. With <c>record-deliveries</c> on, acknowledged deliveries are recorded as Delivered facts, many
+/// to a record (<see cref="DeliveredFactsFlow"/>), and committed once that record is acknowledged: a fact never names a
+/// message whose delivery was not acknowledged. A record not due yet goes to <see cref="DelayTiers.NextHop"/> with its envelope and a new written time.
 /// </para>
 /// <para>
 /// Never early: a message is delivered only when the router's clock has reached its due time. At-least-once: an offset
@@ -106,9 +106,6 @@ public static class DelayRouter
 
         try
         {
-            // With record-deliveries on, a delivery and its Delivered fact are one envelope: both are sent together and the
-            // offset moves on only when both are acknowledged.
-            var deliveredFacts = settings.RecordDeliveries ? settings.CancellationTopic : null;
             var routed = KafkaConsumer.CommittablePartitionedSource(consumerSettings, Subscriptions.Topics([.. tiers.Select(t => t.Topic)]))
                 .Via(Flow.Create<(TopicPartition Partition, Source<CommittableMessage<byte[], byte[]>, NotUsed> Records)>()
                     .MergeMany(routerSettings.MaxPartitions, pair => Partition(pair.Partition, pair.Records, tiers, routerSettings, counters)))
@@ -119,7 +116,7 @@ public static class DelayRouter
                 .Select(record =>
                 {
                     counters.Released();
-                    return ToEnvelope(record, deliveredFacts, clock);
+                    return ToEnvelope(record);
                 })
                 .Via(KafkaProducer.FlexiFlow<byte[], byte[], RoutedRecord>(producerSettings, producer))
                 .Select(result =>
@@ -127,6 +124,12 @@ public static class DelayRouter
                     counters.Finished(result.PassThrough, clock.Now);
                     return result.PassThrough;
                 });
+
+            // With record-deliveries on, the offsets move on only once the deliveries are recorded as well.
+            if (settings.RecordDeliveries)
+            {
+                routed = routed.Via(DeliveredFactsFlow.Create(settings.CancellationTopic, producerSettings, producer, clock));
+            }
 
             var ((consumer, cut), done) = routed
                 .Select(record =>
@@ -189,7 +192,7 @@ public static class DelayRouter
         return new RoutedRecord(record, message.CommittableOffset, tier, envelope, tier.ReleaseTime(written, envelope.DueTime));
     }
 
-    private static IEnvelope<byte[], byte[], RoutedRecord> ToEnvelope(RoutedRecord record, string? deliveredFacts, ITimeProvider clock)
+    private static IEnvelope<byte[], byte[], RoutedRecord> ToEnvelope(RoutedRecord record)
     {
         var message = record.Record.Message;
         var headers = message.Headers ?? [];
@@ -203,9 +206,7 @@ public static class DelayRouter
                     : new ProducerRecord<byte[], byte[]>(record.Envelope.TargetTopic, message.Key, message.Value);
                 target.Headers = headers;
                 target.Timestamp = new Timestamp(record.ReleasedAt);
-                return deliveredFacts is null
-                    ? ProducerMessage.Single(target, record)
-                    : ProducerMessage.Multi([target, DeliveredFact(record, deliveredFacts, clock.Now)], record);
+                return ProducerMessage.Single(target, record);
             }
 
             case RouteAction.Cascade:
@@ -223,12 +224,6 @@ public static class DelayRouter
                 return ProducerMessage.PassThrough<byte[], byte[], RoutedRecord>(record);
         }
     }
-
-    private static ProducerRecord<byte[], byte[]> DeliveredFact(RoutedRecord record, string topic, DateTimeOffset now) =>
-        new(topic, CancellationRecords.Key(record.Envelope.Id, DelayFactKind.Delivered), CancellationRecords.Value(now))
-        {
-            Timestamp = new Timestamp(now),
-        };
 
     private static async Task CloseAfter(Task stream, RouterCancellationReader cancellations, IProducer<byte[], byte[]> producer)
     {

@@ -34,6 +34,7 @@ internal sealed class RouterCancellationReader : IDisposable
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<int, long> _readTo = [];
+    private readonly List<DelayFact> _facts = [];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private long _requestedTicks = long.MinValue;
@@ -282,20 +283,23 @@ internal sealed class RouterCancellationReader : IDisposable
             return;
         }
 
-        if (CancellationRecords.TryRead(result.Message.Key, result.Message.Value, _topic, partition, result.Offset.Value, out var fact))
+        _facts.Clear();
+        CancellationRecords.Read(result.Message.Key, result.Message.Value, _topic, partition, result.Offset.Value, _facts);
+        if (_facts.Count > 0 && (_facts[0].Kind == DelayFactKind.Cancelled || _registry.KeepsInformationalFacts))
         {
-            FactRecordResult recorded;
+            var now = _clock.Now;
             lock (_lock)
             {
-                recorded = _registry.Record(fact, _clock.Now);
-            }
-
-            if (recorded == FactRecordResult.Full)
-            {
-                throw new DelayRouterException(
-                    $"The router's cancellation registry is full ({_registry.MaxEntries} cancelled messages) and cannot keep the cancellation of {fact.Id} " +
-                    $"(record {_topic} [{partition}] @{result.Offset.Value}); the router stops rather than deliver a cancelled message. Raise " +
-                    "pipelines.delay.cancellation.max-entries, or lower topics.retention-margin so that facts expire sooner.");
+                foreach (var fact in _facts)
+                {
+                    if (_registry.Record(fact, now) == FactRecordResult.Full)
+                    {
+                        throw new DelayRouterException(
+                            $"The router's cancellation registry is full ({_registry.MaxEntries} cancelled messages) and cannot keep the cancellation of {fact.Id} " +
+                            $"(record {_topic} [{partition}] @{result.Offset.Value}); the router stops rather than deliver a cancelled message. Raise " +
+                            "pipelines.delay.cancellation.max-entries, or lower topics.retention-margin so that facts expire sooner.");
+                    }
+                }
             }
         }
 

@@ -1,14 +1,16 @@
 using System.Threading.Channels;
 using Confluent.Kafka;
 
-namespace Pipelines.Kafka.Tests.Producer;
+namespace Pipelines.TestKit.Kafka;
 
 /// <summary>
 /// A producer whose deliveries the test decides: every <c>Produce</c> call is recorded and reported only when the test
 /// calls <see cref="Deliver"/>, with success or an error, in any order. It counts how many records were unacknowledged at
 /// once, and can refuse the next calls with an exception.
 /// </summary>
-internal sealed class ControlledProducer : IProducer<string, string>
+/// <typeparam name="TKey">The records' key type.</typeparam>
+/// <typeparam name="TValue">The records' value type.</typeparam>
+public sealed class ControlledProducer<TKey, TValue> : IProducer<TKey, TValue>
 {
     private readonly object _gate = new();
     private readonly Channel<Sent> _produced = Channel.CreateUnbounded<Sent>();
@@ -26,12 +28,16 @@ internal sealed class ControlledProducer : IProducer<string, string>
     /// <summary>How many <c>Produce</c> calls were refused with an exception.</summary>
     public int Refused { get; private set; }
 
+    /// <summary>How many times <c>Flush</c> was called.</summary>
     public int FlushCalls { get; private set; }
 
+    /// <summary>Whether <c>Dispose</c> was called.</summary>
     public bool IsDisposed { get; private set; }
 
+    /// <inheritdoc/>
     public Handle Handle => throw new NotSupportedException("The controlled producer has no librdkafka handle.");
 
+    /// <inheritdoc/>
     public string Name => "controlled";
 
     /// <summary>Makes the next <c>Produce</c> call throw <paramref name="exception"/> (calls queue up).</summary>
@@ -44,7 +50,7 @@ internal sealed class ControlledProducer : IProducer<string, string>
     }
 
     /// <summary>Waits for the next accepted <c>Produce</c> call.</summary>
-    public async Task<Sent> NextAsync() => await _produced.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+    public async Task<Sent> NextAsync() => await _produced.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
     /// <summary>Waits for the next <paramref name="count"/> accepted <c>Produce</c> calls.</summary>
     public async Task<IReadOnlyList<Sent>> NextAsync(int count)
@@ -52,7 +58,7 @@ internal sealed class ControlledProducer : IProducer<string, string>
         var sent = new List<Sent>(count);
         for (var i = 0; i < count; i++)
         {
-            sent.Add(await NextAsync());
+            sent.Add(await NextAsync().ConfigureAwait(false));
         }
 
         return sent;
@@ -85,11 +91,11 @@ internal sealed class ControlledProducer : IProducer<string, string>
             }
         }
 
-        sent.Handler(new DeliveryReport<string, string>
+        sent.Handler(new DeliveryReport<TKey, TValue>
         {
             TopicPartitionOffsetError = new TopicPartitionOffsetError(sent.Topic, partition, offset, new Error(error)),
             Status = error == ErrorCode.NoError ? PersistenceStatus.Persisted : PersistenceStatus.NotPersisted,
-            Message = new Message<string, string>
+            Message = new Message<TKey, TValue>
             {
                 Key = sent.Message.Key,
                 Value = sent.Message.Value,
@@ -99,12 +105,15 @@ internal sealed class ControlledProducer : IProducer<string, string>
         });
     }
 
-    public void Produce(string topic, Message<string, string> message, Action<DeliveryReport<string, string>>? deliveryHandler = null) =>
+    /// <inheritdoc/>
+    public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
         Record(topic, Partition.Any, message, deliveryHandler);
 
-    public void Produce(TopicPartition topicPartition, Message<string, string> message, Action<DeliveryReport<string, string>>? deliveryHandler = null) =>
+    /// <inheritdoc/>
+    public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
         Record(topicPartition.Topic, topicPartition.Partition, message, deliveryHandler);
 
+    /// <inheritdoc/>
     public int Flush(TimeSpan timeout)
     {
         lock (_gate)
@@ -114,38 +123,52 @@ internal sealed class ControlledProducer : IProducer<string, string>
         }
     }
 
+    /// <inheritdoc/>
     public void Flush(CancellationToken cancellationToken = default) => Flush(Timeout.InfiniteTimeSpan);
 
+    /// <inheritdoc/>
     public void Dispose() => IsDisposed = true;
 
+    /// <inheritdoc/>
     public int Poll(TimeSpan timeout) => 0;
 
+    /// <inheritdoc/>
     public int AddBrokers(string brokers) => 0;
 
+    /// <inheritdoc/>
     public void SetSaslCredentials(string username, string password) => throw new NotSupportedException("The controlled producer connects to no broker.");
 
-    public Task<DeliveryResult<string, string>> ProduceAsync(string topic, Message<string, string> message, CancellationToken cancellationToken = default) =>
+    /// <inheritdoc/>
+    public Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The producer stages use Produce with a delivery handler.");
 
-    public Task<DeliveryResult<string, string>> ProduceAsync(TopicPartition topicPartition, Message<string, string> message, CancellationToken cancellationToken = default) =>
+    /// <inheritdoc/>
+    public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The producer stages use Produce with a delivery handler.");
 
+    /// <inheritdoc/>
     public void InitTransactions(TimeSpan timeout) => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void BeginTransaction() => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void CommitTransaction(TimeSpan timeout) => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void CommitTransaction() => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void AbortTransaction(TimeSpan timeout) => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void AbortTransaction() => throw new NotSupportedException();
 
+    /// <inheritdoc/>
     public void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout) =>
         throw new NotSupportedException();
 
-    private void Record(string topic, Partition partition, Message<string, string> message, Action<DeliveryReport<string, string>>? handler)
+    private void Record(string topic, Partition partition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         Sent sent;
@@ -166,18 +189,24 @@ internal sealed class ControlledProducer : IProducer<string, string>
     }
 
     /// <summary>One accepted <c>Produce</c> call.</summary>
-    public sealed class Sent(int index, string topic, Partition partition, Message<string, string> message, Action<DeliveryReport<string, string>> handler)
+    public sealed class Sent(int index, string topic, Partition partition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>> handler)
     {
+        /// <summary>The call's place in call order, from 0.</summary>
         public int Index { get; } = index;
 
+        /// <summary>The topic the record was sent to.</summary>
         public string Topic { get; } = topic;
 
+        /// <summary>The partition the record was sent to (<see cref="Partition.Any"/> when the client was to choose).</summary>
         public Partition Partition { get; } = partition;
 
-        public Message<string, string> Message { get; } = message;
+        /// <summary>The record.</summary>
+        public Message<TKey, TValue> Message { get; } = message;
 
-        public Action<DeliveryReport<string, string>> Handler { get; } = handler;
+        /// <summary>The delivery handler of the call.</summary>
+        public Action<DeliveryReport<TKey, TValue>> Handler { get; } = handler;
 
+        /// <summary>Whether the record was reported.</summary>
         public bool Reported { get; set; }
     }
 }
