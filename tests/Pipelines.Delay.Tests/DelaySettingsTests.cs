@@ -16,6 +16,7 @@ public sealed class DelaySettingsTests
         settings.TopicPrefix.Should().Be("pipelines-delay-");
         settings.RouterGroupId.Should().Be("pipelines-delay-router");
         settings.MaxDelay.Should().Be(TimeSpan.FromDays(7));
+        settings.HoldWindow.Should().Be(TimeSpan.FromSeconds(4));
         settings.Partitions.Should().Be(6);
         settings.ReplicationFactor.Should().Be(-1);
         settings.RetentionMargin.Should().Be(TimeSpan.FromDays(7));
@@ -35,6 +36,7 @@ public sealed class DelaySettingsTests
               topic-prefix = "orders-delay-"
               router-group-id = orders-router
               max-delay = 2d
+              hold-window = 1500ms
               topics { partitions = 3, replication-factor = 2, retention-margin = 1d, config { min.insync.replicas = 2 } }
               cancellation { topic = orders-cancel, max-entries = 50, record-schedules = off, record-deliveries = no }
             }
@@ -46,6 +48,7 @@ public sealed class DelaySettingsTests
         settings.TopicPrefix.Should().Be("orders-delay-");
         settings.RouterGroupId.Should().Be("orders-router");
         settings.MaxDelay.Should().Be(TimeSpan.FromDays(2));
+        settings.HoldWindow.Should().Be(TimeSpan.FromMilliseconds(1500));
         settings.Partitions.Should().Be(3);
         settings.ReplicationFactor.Should().Be(2);
         settings.RetentionMargin.Should().Be(TimeSpan.FromDays(1));
@@ -86,6 +89,7 @@ public sealed class DelaySettingsTests
               topic-prefix = "bad prefix "
               router-group-id = ""
               max-delay = -1s
+              hold-window = -2s
               topics { partitions = 0, replication-factor = 0, retention-margin = 0s }
               cancellation { topic = "no/slash", max-entries = 0, record-schedules = maybe }
             }
@@ -101,14 +105,15 @@ public sealed class DelaySettingsTests
         problems.Should().Contain(p => p.StartsWith("pipelines.delay.topic-prefix: makes the tier topic name \"bad prefix 5s\" illegal: it contains ' '", StringComparison.Ordinal));
         problems.Should().Contain("pipelines.delay.router-group-id: must not be empty");
         problems.Should().Contain("pipelines.delay.max-delay: must be greater than zero, but is -00:00:01");
+        problems.Should().Contain("pipelines.delay.hold-window: must be zero or more whole milliseconds, but is -00:00:02");
         problems.Should().Contain("pipelines.delay.topics.partitions: must be at least 1, but is 0");
         problems.Should().Contain("pipelines.delay.topics.replication-factor: must be -1 (the broker's default) or between 1 and 32767, but is 0");
         problems.Should().Contain("pipelines.delay.topics.retention-margin: must be greater than zero, but is 00:00:00");
         problems.Should().Contain(p => p.StartsWith("pipelines.delay.cancellation.topic: must be a legal topic name, but \"no/slash\" is not: it contains '/'", StringComparison.Ordinal));
         problems.Should().Contain("pipelines.delay.cancellation.max-entries: must be at least 1, but is 0");
         problems.Should().Contain(p => p.StartsWith("pipelines.delay.cancellation.record-schedules: must be a boolean", StringComparison.Ordinal));
-        problems.Should().HaveCount(13, "every problem is reported once: {0}", string.Join(Environment.NewLine, problems));
-        act.Should().Throw<SettingsException>().WithMessage("Invalid pipelines.delay settings (13 problems):*");
+        problems.Should().HaveCount(14, "every problem is reported once: {0}", string.Join(Environment.NewLine, problems));
+        act.Should().Throw<SettingsException>().WithMessage("Invalid pipelines.delay settings (14 problems):*");
     }
 
     [Theory]
@@ -141,6 +146,7 @@ public sealed class DelaySettingsTests
             .WithTopicPrefix("d-")
             .WithRouterGroupId("r")
             .WithMaxDelay(TimeSpan.FromHours(1))
+            .WithHoldWindow(TimeSpan.Zero)
             .WithPartitions(2)
             .WithReplicationFactor(3)
             .WithRetentionMargin(TimeSpan.FromHours(6))
@@ -154,6 +160,7 @@ public sealed class DelaySettingsTests
         changed.TopicPrefix.Should().Be("d-");
         changed.RouterGroupId.Should().Be("r");
         changed.MaxDelay.Should().Be(TimeSpan.FromHours(1));
+        changed.HoldWindow.Should().Be(TimeSpan.Zero);
         changed.Partitions.Should().Be(2);
         changed.ReplicationFactor.Should().Be(3);
         changed.RetentionMargin.Should().Be(TimeSpan.FromHours(6));
@@ -168,5 +175,8 @@ public sealed class DelaySettingsTests
         var act = () => DelaySettings.Default.WithTiers([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)]);
         act.Should().Throw<SettingsException>().Which.Problems.Should()
             .Equal("pipelines.delay.tiers: must be strictly increasing positive durations, but element 1 (2s) is not greater than element 0 (2s)");
+        var fractional = () => DelaySettings.Default.WithHoldWindow(TimeSpan.FromTicks(15_000));
+        fractional.Should().Throw<SettingsException>().Which.Problems.Should()
+            .Equal("pipelines.delay.hold-window: must be zero or more whole milliseconds, but is 00:00:00.0015000");
     }
 }

@@ -39,6 +39,12 @@ public sealed class DelaySettings
     /// <summary>Partitions of each topic created for the delay queue (<c>topics.partitions</c>).</summary>
     public int Partitions { get; private set; }
 
+    /// <summary>
+    /// How long past its delay every tier but the smallest holds a message that is due by then, delivering it from the
+    /// tier instead of writing it to a smaller one (<c>hold-window</c>); see <see cref="DelayTier.Hold"/>.
+    /// </summary>
+    public TimeSpan HoldWindow { get; private set; }
+
     /// <summary>Replicas of each created topic; -1 takes the broker's default (<c>topics.replication-factor</c>).</summary>
     public int ReplicationFactor { get; private set; }
 
@@ -71,6 +77,7 @@ public sealed class DelaySettings
             TopicPrefix = reader.String("topic-prefix") ?? string.Empty,
             RouterGroupId = reader.String("router-group-id") ?? string.Empty,
             MaxDelay = reader.Duration("max-delay"),
+            HoldWindow = reader.Duration("hold-window"),
             Partitions = reader.Int("topics.partitions"),
             ReplicationFactor = reader.Int("topics.replication-factor"),
             RetentionMargin = reader.Duration("topics.retention-margin"),
@@ -116,6 +123,9 @@ public sealed class DelaySettings
     /// <summary>Returns a copy with <see cref="ReplicationFactor"/> set (-1 for the broker's default).</summary>
     public DelaySettings WithReplicationFactor(int replicationFactor) => With(s => s.ReplicationFactor = replicationFactor);
 
+    /// <summary>Returns a copy with <see cref="HoldWindow"/> set.</summary>
+    public DelaySettings WithHoldWindow(TimeSpan holdWindow) => With(s => s.HoldWindow = holdWindow);
+
     /// <summary>Returns a copy with <see cref="RetentionMargin"/> set.</summary>
     public DelaySettings WithRetentionMargin(TimeSpan retentionMargin) => With(s => s.RetentionMargin = retentionMargin);
 
@@ -141,7 +151,7 @@ public sealed class DelaySettings
     /// <inheritdoc/>
     public override string ToString() =>
         $"DelaySettings(tiers=[{string.Join(", ", Tiers.Select(DelayTier.Label))}], topic-prefix={TopicPrefix}, router-group-id={RouterGroupId}, " +
-        $"max-delay={MaxDelay}, partitions={Partitions}, replication-factor={ReplicationFactor}, retention-margin={RetentionMargin}, " +
+        $"max-delay={MaxDelay}, hold-window={HoldWindow}, partitions={Partitions}, replication-factor={ReplicationFactor}, retention-margin={RetentionMargin}, " +
         $"cancellation.topic={CancellationTopic}, cancellation.max-entries={CancellationMaxEntries})";
 
     private DelaySettings With(Action<DelaySettings> change)
@@ -174,6 +184,10 @@ public sealed class DelaySettings
 
         problems.Check(!string.IsNullOrWhiteSpace(RouterGroupId), "router-group-id", "must not be empty");
         problems.Check(MaxDelay > TimeSpan.Zero, "max-delay", $"must be greater than zero, but is {MaxDelay}");
+        problems.Check(
+            HoldWindow >= TimeSpan.Zero && HoldWindow.Ticks % TimeSpan.TicksPerMillisecond == 0,
+            "hold-window",
+            $"must be zero or more whole milliseconds, but is {HoldWindow}");
         problems.Check(Partitions >= 1, "topics.partitions", $"must be at least 1, but is {Partitions}");
         problems.Check(
             ReplicationFactor == -1 || ReplicationFactor is >= 1 and <= short.MaxValue,

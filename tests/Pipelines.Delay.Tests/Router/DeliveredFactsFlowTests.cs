@@ -108,7 +108,7 @@ public sealed class DeliveredFactsFlowTests : Akka.TestKit.Xunit2.TestKit
         {
             var due = Start.AddMilliseconds(i);
             var envelope = new DelayEnvelope(DelayMessageId.New(due), due, "orders", null, Start);
-            var record = new RoutedRecord(new ConsumeResult<byte[], byte[]>(), null!, Tier, envelope, due) { Action = action };
+            var record = new RoutedRecord(new ConsumeResult<byte[], byte[]>(), null!, Tier, envelope, due, due) { Action = action };
             _upstream.SendNext(record);
             records.Add(record);
         }

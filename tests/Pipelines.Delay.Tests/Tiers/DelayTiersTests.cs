@@ -92,20 +92,45 @@ public sealed class DelayTiersTests
     }
 
     [Fact]
-    public void ReleaseTime_IsTheTierDelayAfterWriting_OrTheDueTimeWhenEarlier_TheSmallestTierHoldsUntilDue()
+    public void MovableAt_IsTheTierDelayAfterWriting_OrTheDueTimeWhenEarlier()
     {
         var fiveSeconds = DelayTiers.Default[1];
         var smallest = DelayTiers.Default.Smallest;
 
-        fiveSeconds.ReleaseTime(Now, Now.AddSeconds(12)).Should().Be(Now.AddSeconds(5));
+        fiveSeconds.MovableAt(Now, Now.AddSeconds(12)).Should().Be(Now.AddSeconds(5));
+        fiveSeconds.MovableAt(Now, Now.AddSeconds(5)).Should().Be(Now.AddSeconds(5));
+        smallest.MovableAt(Now, Now.AddMilliseconds(300)).Should().Be(Now.AddMilliseconds(300));
+        smallest.MovableAt(Now, Now.AddSeconds(3.5)).Should().Be(Now.AddSeconds(1));
+        fiveSeconds.MovableAt(DateTimeOffset.MaxValue.AddSeconds(-1), DateTimeOffset.MaxValue).Should().Be(DateTimeOffset.MaxValue);
+    }
+
+    [Fact]
+    public void ReleaseTime_IsTheDueTimeWithinTheHold_TheSmallestTierHoldsUntilTheNextTiersDelay_TheOthersHoldWindowPastTheirOwn()
+    {
+        var fiveSeconds = DelayTiers.Default[1];
+        var smallest = DelayTiers.Default.Smallest;
+
         fiveSeconds.ReleaseTime(Now, Now.AddSeconds(5)).Should().Be(Now.AddSeconds(5));
+        fiveSeconds.ReleaseTime(Now, Now.AddSeconds(7.5)).Should().Be(Now.AddSeconds(7.5), "due within hold-window (4s) past the tier's delay: held until due");
+        fiveSeconds.ReleaseTime(Now, Now.AddSeconds(12)).Should().Be(Now.AddSeconds(9), "at most the tier's delay plus hold-window");
         smallest.ReleaseTime(Now, Now.AddMilliseconds(300)).Should().Be(Now.AddMilliseconds(300));
         smallest.ReleaseTime(Now, Now.AddSeconds(3.5)).Should().Be(Now.AddSeconds(3.5), "the smallest tier holds a message until due");
         smallest.ReleaseTime(Now, Now.AddSeconds(8)).Should().Be(Now.AddSeconds(5), "at most the next tier's delay (a writer's clock behind)");
         smallest.Hold.Should().Be(TimeSpan.FromSeconds(5));
-        fiveSeconds.Hold.Should().Be(fiveSeconds.Delay);
+        fiveSeconds.Hold.Should().Be(TimeSpan.FromSeconds(9));
+        DelayTiers.Default.Largest.Hold.Should().Be(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(4));
         new DelayTiers(DelaySettings.Default.WithTiers([TimeSpan.FromSeconds(2)])).Smallest.Hold.Should().Be(TimeSpan.FromSeconds(2), "a single tier holds its own delay");
         fiveSeconds.ReleaseTime(DateTimeOffset.MaxValue.AddSeconds(-1), DateTimeOffset.MaxValue).Should().Be(DateTimeOffset.MaxValue);
+    }
+
+    [Fact]
+    public void HoldWindow_Zero_EveryTierButTheSmallestReleasesAfterItsDelay()
+    {
+        var tiers = new DelayTiers(DelaySettings.Default.WithHoldWindow(TimeSpan.Zero));
+
+        tiers[1].Hold.Should().Be(TimeSpan.FromSeconds(5));
+        tiers[1].ReleaseTime(Now, Now.AddSeconds(7.5)).Should().Be(Now.AddSeconds(5));
+        tiers.Smallest.Hold.Should().Be(TimeSpan.FromSeconds(5), "the smallest tier keeps holding until the next tier's delay");
     }
 
     [Fact]
@@ -214,8 +239,8 @@ public sealed class DelayTiersTests
         specs.Select(s => s.Name).Should().Equal(tiers.Select(t => t.Topic));
         specs.Should().OnlyContain(s => s.NumPartitions == 4 && s.ReplicationFactor == 3 && s.Configs["cleanup.policy"] == "delete");
         specs[0].Configs["retention.ms"].Should().Be("86405000", "5s (the smallest tier holds until due, up to the next tier's delay) + 1d");
-        specs[^1].Configs["retention.ms"].Should().Be("93600000", "2h + 1d");
-        tiers.RetentionMs(tiers[2]).Should().Be(86_430_000);
+        specs[^1].Configs["retention.ms"].Should().Be("93604000", "2h + hold-window 4s + 1d");
+        tiers.RetentionMs(tiers[2]).Should().Be(86_434_000);
     }
 
     [Fact]

@@ -19,14 +19,17 @@ namespace Pipelines.Delay;
 /// <para>
 /// Per partition (a substream of <see cref="KafkaConsumer.CommittablePartitionedSource{TKey, TValue}"/>), records wait in
 /// a bounded reorder buffer (<see cref="DelayUntilUnorderedExtensions"/>, <c>reorder-buffer</c> records, or
-/// <c>smallest-tier-reorder-buffer</c> in the smallest tier) until <see cref="DelayTier.ReleaseTime"/>: the hop's written
-/// time plus the tier's delay, or the due time when that is earlier (in the smallest tier: the due time). The written
-/// time is the <see cref="PipelinesHeaders.DelayWrittenAt"/> header, which routers set on every
-/// hop, or <see cref="PipelinesHeaders.DelayScheduledAt"/> on the first hop; a header the writer sets is used rather than
-/// the record's timestamp, which a topic with <c>message.timestamp.type=LogAppendTime</c> or a mirroring tool replaces.
-/// While a partition's buffer is full and nothing in it is eligible, the substream does not pull and the connector
-/// pauses the partition: no sleeping consumer, no polling of the buffer. Memory is bounded by the consumer's buffers,
-/// the reorder buffers and <c>parallelism</c>, however many messages are pending.
+/// <c>smallest-tier-reorder-buffer</c> in the smallest tier, where messages due sooner than its delay overtake) until
+/// <see cref="DelayTier.MovableAt"/>: the hop's written time plus the tier's delay, or the due time when that is earlier.
+/// Those due within the tier's hold then wait for their due time in a hold buffer (<c>hold-buffer</c> records,
+/// <see cref="HoldUntilDueStage{T}"/>, until <see cref="DelayTier.ReleaseTime"/>); when another record arrives while it
+/// is full, the one due last moves on at once. The written time is the <see cref="PipelinesHeaders.DelayWrittenAt"/>
+/// header, which routers set on every hop, or <see cref="PipelinesHeaders.DelayScheduledAt"/> on the first hop; a header
+/// the writer sets is used rather than the record's timestamp, which a topic with
+/// <c>message.timestamp.type=LogAppendTime</c> or a mirroring tool replaces. While a partition's reorder buffer is full
+/// and nothing in it may move, the substream does not pull and the connector pauses the partition: no sleeping consumer,
+/// no polling of the buffer. Memory is bounded by the consumer's buffers, the two buffers and <c>parallelism</c>,
+/// however many messages are pending.
 /// </para>
 /// <para>
 /// A released record that is due by the router's clock (the ActorSystem scheduler's <c>Now</c>) is delivered unless it
@@ -161,12 +164,16 @@ public static class DelayRouter
             throw new InvalidOperationException($"The router was assigned {partition}, which is not a tier topic of {tiers}.");
         }
 
-        var reorderBuffer = tier.Index == 0 ? settings.SmallestTierReorderBuffer : settings.ReorderBuffer;
         var gauge = new PartitionGauge(partition.Topic);
         counters.Partitions[partition] = gauge;
+        var reorderBuffer = tier.Index == 0 ? settings.SmallestTierReorderBuffer : settings.ReorderBuffer;
+
+        // Records wait for the tier's delay in a reorder buffer (nearly in arrival order, so a small one), then those due
+        // within the tier's hold wait for their due time in the hold buffer, which lets the one due last move on when full.
         return records
             .Select(message => Parse(message, tier))
-            .Via(new DelayUntilUnorderedStage<RoutedRecord>(reorderBuffer, static r => r.EligibleAt, discardOnUpstreamFinish: true, gauge.Update))
+            .Via(new DelayUntilUnorderedStage<RoutedRecord>(reorderBuffer, static r => r.MovableAt, discardOnUpstreamFinish: true, gauge.UpdateWaiting))
+            .Via(new HoldUntilDueStage<RoutedRecord>(settings.HoldBuffer, static r => r.EligibleAt, discardOnUpstreamFinish: true, gauge.UpdateHolding))
             .WatchTermination((mat, done) =>
             {
                 // A partition assigned again gets a new gauge; only this substream's own is removed.
@@ -189,7 +196,7 @@ public static class DelayRouter
             written = DateTimeOffset.FromUnixTimeMilliseconds(HeaderValues.ParseUnixMilliseconds(writtenBytes, PipelinesHeaders.DelayWrittenAt, at));
         }
 
-        return new RoutedRecord(record, message.CommittableOffset, tier, envelope, tier.ReleaseTime(written, envelope.DueTime));
+        return new RoutedRecord(record, message.CommittableOffset, tier, envelope, tier.MovableAt(written, envelope.DueTime), tier.ReleaseTime(written, envelope.DueTime));
     }
 
     private static IEnvelope<byte[], byte[], RoutedRecord> ToEnvelope(RoutedRecord record)

@@ -25,11 +25,17 @@ public sealed class DelayRouterSettings
     /// <summary>Records produced at once and awaiting acknowledgement, over all partitions (<c>parallelism</c>).</summary>
     public int Parallelism { get; private set; }
 
-    /// <summary>Per partition of every tier but the smallest, the most records held until eligible, released earliest first (<c>reorder-buffer</c>).</summary>
+    /// <summary>Per partition, the most records held until the tier's delay after they were written (or their due time), released earliest first (<c>reorder-buffer</c>).</summary>
     public int ReorderBuffer { get; private set; }
 
-    /// <summary>Per partition of the smallest tier, the most records held until due, released earliest first (<c>smallest-tier-reorder-buffer</c>).</summary>
+    /// <summary>Per partition of the smallest tier, the reorder buffer (<c>smallest-tier-reorder-buffer</c>): messages due sooner than that tier's delay overtake the others there.</summary>
     public int SmallestTierReorderBuffer { get; private set; }
+
+    /// <summary>
+    /// Per partition, the most records past the tier's delay held until their due time, released earliest first; when
+    /// another arrives while it is full, the one due last moves on to the next hop (<c>hold-buffer</c>).
+    /// </summary>
+    public int HoldBuffer { get; private set; }
 
     /// <summary>
     /// How often the router's consumer asks the client for records while a partition has room (<c>consumer.poll-interval</c>),
@@ -69,6 +75,7 @@ public sealed class DelayRouterSettings
             Parallelism = reader.Int("parallelism"),
             ReorderBuffer = reader.Int("reorder-buffer"),
             SmallestTierReorderBuffer = reader.Int("smallest-tier-reorder-buffer"),
+            HoldBuffer = reader.Int("hold-buffer"),
             MaxPartitions = reader.Int("max-partitions"),
             ConsumerPollInterval = reader.Duration("consumer.poll-interval"),
             ConsumerBufferSize = reader.Int("consumer.buffer-size"),
@@ -106,6 +113,9 @@ public sealed class DelayRouterSettings
     /// <summary>Returns a copy with <see cref="SmallestTierReorderBuffer"/> set.</summary>
     public DelayRouterSettings WithSmallestTierReorderBuffer(int reorderBuffer) => With(s => s.SmallestTierReorderBuffer = reorderBuffer);
 
+    /// <summary>Returns a copy with <see cref="HoldBuffer"/> set.</summary>
+    public DelayRouterSettings WithHoldBuffer(int holdBuffer) => With(s => s.HoldBuffer = holdBuffer);
+
     /// <summary>Returns a copy with <see cref="MaxPartitions"/> set.</summary>
     public DelayRouterSettings WithMaxPartitions(int maxPartitions) => With(s => s.MaxPartitions = maxPartitions);
 
@@ -123,7 +133,7 @@ public sealed class DelayRouterSettings
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, smallest-tier-reorder-buffer={SmallestTierReorderBuffer}, " +
+        $"DelayRouterSettings(parallelism={Parallelism}, reorder-buffer={ReorderBuffer}, smallest-tier-reorder-buffer={SmallestTierReorderBuffer}, hold-buffer={HoldBuffer}, " +
         $"consumer.poll-interval={ConsumerPollInterval}, consumer.buffer-size={ConsumerBufferSize}, max-partitions={MaxPartitions}, commit-max-batch={CommitMaxBatch}, " +
         $"commit-max-interval={CommitMaxInterval}, cancellation.catch-up-timeout={CatchUpTimeout}, cancellation.idle-poll={IdlePoll})";
 
@@ -144,6 +154,7 @@ public sealed class DelayRouterSettings
         problems.Check(ConsumerPollInterval > TimeSpan.Zero, "consumer.poll-interval", $"must be greater than zero, but is {ConsumerPollInterval}");
         problems.Check(ConsumerBufferSize >= 1, "consumer.buffer-size", $"must be at least 1, but is {ConsumerBufferSize}");
         problems.Check(SmallestTierReorderBuffer >= 1, "smallest-tier-reorder-buffer", $"must be at least 1, but is {SmallestTierReorderBuffer}");
+        problems.Check(HoldBuffer >= 1, "hold-buffer", $"must be at least 1, but is {HoldBuffer}");
         problems.Check(MaxPartitions >= 1, "max-partitions", $"must be at least 1, but is {MaxPartitions}");
         problems.Check(CommitMaxBatch >= 1, "commit-max-batch", $"must be at least 1, but is {CommitMaxBatch}");
         problems.Check(CommitMaxInterval > TimeSpan.Zero, "commit-max-interval", $"must be greater than zero, but is {CommitMaxInterval}");

@@ -9,12 +9,13 @@ namespace Pipelines.Delay;
 /// </summary>
 internal sealed class RoutedRecord
 {
-    public RoutedRecord(ConsumeResult<byte[], byte[]> record, ICommittableOffset offset, DelayTier tier, in DelayEnvelope envelope, DateTimeOffset eligibleAt)
+    public RoutedRecord(ConsumeResult<byte[], byte[]> record, ICommittableOffset offset, DelayTier tier, in DelayEnvelope envelope, DateTimeOffset movableAt, DateTimeOffset eligibleAt)
     {
         Record = record;
         Offset = offset;
         Tier = tier;
         Envelope = envelope;
+        MovableAt = movableAt;
         EligibleAt = eligibleAt;
     }
 
@@ -27,7 +28,10 @@ internal sealed class RoutedRecord
 
     public DelayEnvelope Envelope { get; }
 
-    /// <summary>When the router may release the record: <see cref="DelayTier.ReleaseTime"/> of its hop's written time and due time.</summary>
+    /// <summary>When the record may move on: <see cref="DelayTier.MovableAt"/> of its hop's written time and due time.</summary>
+    public DateTimeOffset MovableAt { get; }
+
+    /// <summary>When the router releases the record unless its hold buffer needs the room: <see cref="DelayTier.ReleaseTime"/> of its hop's written time and due time.</summary>
     public DateTimeOffset EligibleAt { get; }
 
     public RouteAction Action { get; set; }

@@ -4,8 +4,8 @@ namespace Pipelines.Delay;
 
 /// <summary>
 /// One tier of the delay queue: a topic whose every message waits the same fixed <see cref="Delay"/> after it was
-/// written, so that each partition's head is always its earliest releasable message. The smallest tier is the exception:
-/// its messages (those with less than the next tier's delay to go) wait there until they are due, up to <see cref="Hold"/>.
+/// written (or until due, when sooner), so that each partition's head is always its earliest movable message; a
+/// message due soon after that is held until due, up to <see cref="Hold"/>, and delivered from the tier.
 /// </summary>
 public sealed class DelayTier
 {
@@ -27,22 +27,32 @@ public sealed class DelayTier
     public string Topic { get; }
 
     /// <summary>
-    /// The longest a message waits in this tier after it was written: <see cref="Delay"/>, and for the smallest tier the
-    /// next tier's delay (every message written to it is due within that, by the writer's clock).
+    /// The longest a message waits in this tier after it was written: for the smallest tier the next tier's delay (every
+    /// message written to it is due within that, by the writer's clock), for the others <see cref="Delay"/> plus
+    /// <see cref="DelaySettings.HoldWindow"/>.
     /// </summary>
     public TimeSpan Hold { get; }
 
     /// <summary>
-    /// When a router releases a message of this tier: <paramref name="writtenAt"/> (the hop's written time) plus
-    /// <see cref="Hold"/>, or the message's own <paramref name="due"/> time when that is earlier: in every tier but the
-    /// smallest a message leaves after the tier's delay, and in the smallest it waits for its due time, so a message due
-    /// within the second tier's delay takes one hop. Released messages that are not due yet take
-    /// <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>.
+    /// When a message of this tier may move on: <paramref name="writtenAt"/> (the hop's written time) plus
+    /// <see cref="Delay"/>, or the message's own <paramref name="due"/> time when that is earlier. In arrival order but
+    /// for writers' clocks, so a partition's reorder buffer stays small.
     /// </summary>
-    public DateTimeOffset ReleaseTime(DateTimeOffset writtenAt, DateTimeOffset due)
+    public DateTimeOffset MovableAt(DateTimeOffset writtenAt, DateTimeOffset due) => Earlier(writtenAt, Delay, due);
+
+    /// <summary>
+    /// When a router releases a message of this tier: <paramref name="writtenAt"/> plus <see cref="Hold"/>, or the
+    /// message's own <paramref name="due"/> time when that is earlier, so that a message due within the hold is delivered
+    /// from this tier (one hop, for a delay below the second tier's). Released messages that are not due yet take
+    /// <see cref="DelayTiers.NextHop(DateTimeOffset, DateTimeOffset)"/>, as do messages a full hold buffer lets go
+    /// after <see cref="MovableAt"/>.
+    /// </summary>
+    public DateTimeOffset ReleaseTime(DateTimeOffset writtenAt, DateTimeOffset due) => Earlier(writtenAt, Hold, due);
+
+    private static DateTimeOffset Earlier(DateTimeOffset writtenAt, TimeSpan wait, DateTimeOffset due)
     {
-        var held = writtenAt <= DateTimeOffset.MaxValue - Hold ? writtenAt + Hold : DateTimeOffset.MaxValue;
-        return held < due ? held : due;
+        var waited = writtenAt <= DateTimeOffset.MaxValue - wait ? writtenAt + wait : DateTimeOffset.MaxValue;
+        return waited < due ? waited : due;
     }
 
     /// <inheritdoc/>

@@ -11,13 +11,14 @@ namespace Pipelines.Delay;
 /// <remarks>
 /// <para>
 /// The rule: a message with remaining delay <c>r</c> goes to the largest tier whose delay does not exceed <c>r</c>;
-/// when <c>r</c> is shorter than the smallest tier it goes to the smallest tier. A router releases a message at
-/// <see cref="DelayTier.ReleaseTime(DateTimeOffset, DateTimeOffset)"/> — the hop's written time plus the tier's delay, or
-/// the message's own due time when that is earlier; in the smallest tier, which receives what is due within the next
-/// tier's delay, the due time — and then delivers it when due, or writes it to the tier for its new remaining delay.
-/// A message therefore never waits in a tier beyond its due time, and any delay works: greedy over the tiers, the
-/// cascade takes at most one hop per tier above the smallest in the usual case (tiers that are multiples of each other
-/// may take a few).
+/// when <c>r</c> is shorter than the smallest tier it goes to the smallest tier. A message may move on once its tier's
+/// delay has passed since the hop was written (<see cref="DelayTier.MovableAt(DateTimeOffset, DateTimeOffset)"/>), and
+/// a router holds it until its due time when that comes within the tier's <see cref="DelayTier.Hold"/> (the smallest
+/// tier: the second tier's delay; the others: <see cref="DelaySettings.HoldWindow"/> past their delay), delivering it
+/// from the tier (<see cref="DelayTier.ReleaseTime(DateTimeOffset, DateTimeOffset)"/>). A message not due when it is
+/// released is written to the tier for its new remaining delay. A message therefore never waits in a tier beyond its
+/// due time, and any delay works: greedy over the tiers, the cascade takes at most one hop per tier above the smallest
+/// in the usual case (tiers that are multiples of each other may take a few).
 /// </para>
 /// <para>
 /// Which tier a message was read from does not matter for its next hop: only the remaining delay, measured on the
@@ -27,10 +28,9 @@ namespace Pipelines.Delay;
 /// reached the due time, so a message is never delivered early by the router's clock.
 /// </para>
 /// <para>
-/// In the smallest tier, messages wait for their own due times, up to the next tier's delay, so its partitions release
-/// out of arrival order: a router holds them in a reorder buffer (<c>smallest-tier-reorder-buffer</c> records per
-/// partition). While that buffer is full of messages not yet due, a message behind them waits: for at most the next
-/// tier's delay, and only when a partition has more messages pending in the smallest tier than the buffer holds.
+/// Held past its tier's delay, messages leave out of arrival order: a router keeps them in a hold buffer
+/// (<c>router.hold-buffer</c> records per partition). When another message arrives while that buffer is full, the one
+/// due last moves on at once to the tier for its remaining delay: a full buffer costs a hop, never lateness.
 /// </para>
 /// </remarks>
 public sealed class DelayTiers : IReadOnlyList<DelayTier>
@@ -46,9 +46,10 @@ public sealed class DelayTiers : IReadOnlyList<DelayTier>
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
-        // The smallest tier holds its messages until due, at most until the next tier's delay after they were written.
+        // The smallest tier holds its messages until due, at most until the next tier's delay after they were written;
+        // every other tier at most hold-window past its own delay.
         var tiers = settings.Tiers;
-        _tiers = [.. tiers.Select((delay, i) => new DelayTier(i, delay, settings.TopicPrefix + DelayTier.Label(delay), i == 0 && tiers.Count > 1 ? tiers[1] : delay))];
+        _tiers = [.. tiers.Select((delay, i) => new DelayTier(i, delay, settings.TopicPrefix + DelayTier.Label(delay), Hold(tiers, i, settings.HoldWindow)))];
         _ticks = [.. _tiers.Select(t => t.Delay.Ticks)];
         _byTopic = _tiers.ToDictionary(t => t.Topic, StringComparer.Ordinal);
     }
@@ -158,6 +159,9 @@ public sealed class DelayTiers : IReadOnlyList<DelayTier>
         ReplicationFactor = (short)Settings.ReplicationFactor,
         Configs = configs,
     };
+
+    private static TimeSpan Hold(IReadOnlyList<TimeSpan> tiers, int index, TimeSpan window) =>
+        index == 0 ? (tiers.Count > 1 ? tiers[1] : tiers[0]) : tiers[index] + window;
 
     private static long ToMilliseconds(TimeSpan duration) => duration.Ticks / TimeSpan.TicksPerMillisecond;
 }
