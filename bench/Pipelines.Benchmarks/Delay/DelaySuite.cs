@@ -53,37 +53,33 @@ internal sealed class DelaySuite : IBenchmarkSuite
         var router = DelayRouter.Run(system, settings, DelayRouterSettings.Create(system), ConsumerSettings(cluster), ProducerSettings(cluster));
         await WaitAsync(() => router.Metrics.Consumer.Partitions.Count == settings.Tiers.Count * Partitions, TimeSpan.FromSeconds(60), "the router's assignment", cancellationToken).ConfigureAwait(false);
 
+        // A router that has run a while: its code compiled and tiered up, its consumer's fetches going. The warm-up's
+        // 10,000 messages (due 0-6 s out, so that some cascade) go to a topic the watcher does not read.
+        const string warmUpTarget = "bench-delay-lateness-warm-up";
+        cluster.CreateTopic(warmUpTarget, Partitions, 1);
+        var random = new Random(1);
+        var value = new byte[100];
+        await ScheduleAsync(queue, warmUpTarget, 10_000, 6_000, random, value, cancellationToken).ConfigureAwait(false);
+        await WaitAsync(() => router.Metrics.Delivered >= 10_000, TimeSpan.FromSeconds(60), "the warm-up's deliveries", cancellationToken).ConfigureAwait(false);
+
         var started = new Stopwatch();
         using var progress = new Timer(_ =>
         {
             var m = router.Metrics;
             Console.WriteLine($"  t={started.Elapsed.TotalSeconds:F1}s delivered {m.Delivered:N0} hops {m.Cascaded:N0} held {m.Held:N0} in flight {m.InFlight:N0} read {m.Consumer.RecordsReceived:N0} target {watcher.Count:N0} cancellations read as of {m.CancellationsReadAsOf:HH:mm:ss.fff} now {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
         });
-        var random = new Random(1);
-        var value = new byte[100];
         started.Start();
         progress.Change(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        var inFlight = new List<Task>(1000);
-        for (var i = 0; i < count; i++)
-        {
-            inFlight.Add(queue.ScheduleAsync(target, BitConverter.GetBytes(i), value, null, TimeSpan.FromMilliseconds(random.Next(0, 10_000)), cancellationToken: cancellationToken));
-            if (inFlight.Count == 1000)
-            {
-                await Task.WhenAll(inFlight).ConfigureAwait(false);
-                inFlight.Clear();
-            }
-        }
-
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        await ScheduleAsync(queue, target, count, 10_000, random, value, cancellationToken).ConfigureAwait(false);
         var scheduling = started.Elapsed;
         await WaitAsync(() => watcher.Count >= count, TimeSpan.FromSeconds(120), $"{count:N0} deliveries", cancellationToken).ConfigureAwait(false);
         var metrics = router.Metrics;
         await router.DrainAndShutdown().ConfigureAwait(false);
 
         var (p50, p99, max, early) = watcher.Summary();
-        var note = $"{count:N0} messages due 0-10 s out, scheduled in {scheduling.TotalSeconds:F1} s; measured by a consumer of the target (receive time - due time); " +
-            $"router's own (ack - due): p50 {metrics.Lateness.P50.TotalMilliseconds:F0} ms, p99 {metrics.Lateness.P99.TotalMilliseconds:F0} ms, max {metrics.Lateness.Max.TotalMilliseconds:F0} ms; " +
-            $"{metrics.Cascaded:N0} hops; goal p99 <= 50 ms";
+        var note = $"{count:N0} messages due 0-10 s out after a warm-up of 10,000, scheduled in {scheduling.TotalSeconds:F1} s; measured by a consumer of the target (receive time - due time); " +
+            $"router's own (ack - due, warm-up included): p50 {metrics.Lateness.P50.TotalMilliseconds:F0} ms, p99 {metrics.Lateness.P99.TotalMilliseconds:F0} ms, max {metrics.Lateness.Max.TotalMilliseconds:F0} ms; " +
+            $"{metrics.Cascaded:N0} hops (warm-up included); goal p99 <= 50 ms";
         report.Case(Name, "lateness-p50", p50, "ms");
         report.Case(Name, "lateness-p99", p99, "ms", note);
         report.Case(Name, "lateness-max", max, "ms");
@@ -220,6 +216,23 @@ internal sealed class DelaySuite : IBenchmarkSuite
         {
             await control.DrainAndShutdown().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Schedules <paramref name="count"/> messages due 0 to <paramref name="maxDelayMs"/> out, a thousand at a time.</summary>
+    private static async Task ScheduleAsync(DelayQueue queue, string target, int count, int maxDelayMs, Random random, byte[] value, CancellationToken cancellationToken)
+    {
+        var inFlight = new List<Task>(1000);
+        for (var i = 0; i < count; i++)
+        {
+            inFlight.Add(queue.ScheduleAsync(target, BitConverter.GetBytes(i), value, null, TimeSpan.FromMilliseconds(random.Next(0, maxDelayMs)), cancellationToken: cancellationToken));
+            if (inFlight.Count == 1000)
+            {
+                await Task.WhenAll(inFlight).ConfigureAwait(false);
+                inFlight.Clear();
+            }
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
     private static DelaySettings Settings(string name) =>
