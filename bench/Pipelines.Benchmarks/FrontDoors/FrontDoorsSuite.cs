@@ -21,8 +21,8 @@ namespace Pipelines.Benchmarks.FrontDoors;
 /// (no keys: the client's partitioner) the anchor leaves placement to the client. Sarama's async producer takes bytes and
 /// leaves placement to the client, as its anchor does. The pusher: <c>Push</c> without waiting, then <c>DisposeAsync</c>,
 /// which awaits every delivery (1 MiB chunks); the async producer: <c>Input</c>, then <c>CloseAsync</c>. Each round runs
-/// every pair back to back on a fresh cluster; the round with the median ratio counts. Then go-queue's queue against a
-/// hand-written consume loop (<see cref="QueueConsumeCase"/>).
+/// every pair on a fresh cluster, ours, anchor, anchor, ours; the round with the median ratio counts. Then go-queue's
+/// queue against a hand-written consume loop (<see cref="QueueConsumeCase"/>).
 /// </summary>
 internal sealed class FrontDoorsSuite : IBenchmarkSuite
 {
@@ -34,7 +34,7 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
     public async Task RunAsync(BenchOptions options, BenchReport report, CancellationToken cancellationToken)
     {
         var count = options.Size(500_000, 20_000);
-        var rounds = options.Quick ? 1 : 5;
+        var rounds = options.Quick ? 1 : 7;
         var text = new string('v', ValueSize);
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
         var strings = new AnchorInput(text, null);
@@ -52,9 +52,10 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             await AnchorAsync(config, cluster, raw, inTurn: false, warmUp, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        // Each round runs every pair back to back on a fresh cluster (the embedded cluster keeps every record in memory,
-        // so later runs would otherwise work beside the earlier runs' gigabyte); a pair's ratio is taken within its round,
-        // and the round with the median ratio is reported, so that one side's lucky run does not decide.
+        // Each round runs every pair on a fresh cluster (the embedded cluster keeps every record in memory, so later runs
+        // would otherwise work beside the earlier runs' gigabyte), in the order ours, anchor, anchor, ours, so that a drift
+        // of the machine within the round weighs on both sides alike; a pair's ratio is taken within its round, and the
+        // round with the median ratio is reported, so that one side's lucky run does not decide.
         var pusher = new List<(Run Ours, Run Anchor)>();
         var pusherHash = new List<(Run Ours, Run Anchor)>();
         var asyncProducer = new List<(Run Ours, Run Anchor)>();
@@ -63,26 +64,29 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
             var number = round + 1;
             await InClusterAsync(async (system, config, cluster) =>
             {
-                var pusherRun = await PusherAsync(system, cluster, text, Balancer.LeastBytes, count, cancellationToken).ConfigureAwait(false);
-                var inTurnRun = await AnchorAsync(config, cluster, strings, inTurn: true, count, cancellationToken).ConfigureAwait(false);
-                var hashRun = await PusherAsync(system, cluster, text, Balancer.Fnv1a, count, cancellationToken).ConfigureAwait(false);
-                var clientRun = await AnchorAsync(config, cluster, strings, inTurn: false, count, cancellationToken).ConfigureAwait(false);
-                var asyncRun = await AsyncProducerAsync(config, cluster, bytes, count).ConfigureAwait(false);
-                var bytesRun = await AnchorAsync(config, cluster, raw, inTurn: false, count, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"  round {number}: pusher {pusherRun}; anchor in turn {inTurnRun}");
-                Console.WriteLine($"  round {number}: pusher fnv1a {hashRun}; anchor client-placed {clientRun}");
-                Console.WriteLine($"  round {number}: async producer {asyncRun}; anchor bytes {bytesRun}");
-                pusher.Add((pusherRun, inTurnRun));
-                pusherHash.Add((hashRun, clientRun));
-                asyncProducer.Add((asyncRun, bytesRun));
+                var pair = await AbbaAsync(
+                    () => PusherAsync(system, cluster, text, Balancer.LeastBytes, count, cancellationToken),
+                    () => AnchorAsync(config, cluster, strings, inTurn: true, count, cancellationToken)).ConfigureAwait(false);
+                Console.WriteLine($"  round {number}: pusher {pair.Ours}; anchor in turn {pair.Anchor}");
+                pusher.Add(pair);
+                pair = await AbbaAsync(
+                    () => PusherAsync(system, cluster, text, Balancer.Fnv1a, count, cancellationToken),
+                    () => AnchorAsync(config, cluster, strings, inTurn: false, count, cancellationToken)).ConfigureAwait(false);
+                Console.WriteLine($"  round {number}: pusher fnv1a {pair.Ours}; anchor client-placed {pair.Anchor}");
+                pusherHash.Add(pair);
+                pair = await AbbaAsync(
+                    () => AsyncProducerAsync(config, cluster, bytes, count),
+                    () => AnchorAsync(config, cluster, raw, inTurn: false, count, cancellationToken)).ConfigureAwait(false);
+                Console.WriteLine($"  round {number}: async producer {pair.Ours}; anchor bytes {pair.Anchor}");
+                asyncProducer.Add(pair);
             }).ConfigureAwait(false);
         }
 
         var (ours, anchor) = MedianRound(pusher);
         report.Case(Name, "pusher-push", ours.PerSecond, anchor.PerSecond, "msg/s",
             $"{count:N0} string records of {ValueSize} bytes over {Partitions} partitions, KafkaPusher.Push (least-bytes: the partitions in turn) then "
-            + $"DisposeAsync; anchor: a Produce loop encoding each string, to the partitions in turn, awaiting every delivery; the median of {rounds} "
-            + $"rounds' ratios ({Ratios(pusher)}); CPU per record: ours {ours.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us; allocated per "
+            + $"DisposeAsync; anchor: a Produce loop encoding each string, to the partitions in turn, awaiting every delivery; each round ours, anchor, anchor, ours "
+            + $"on a fresh cluster, the median of {rounds} rounds' ratios ({Ratios(pusher)}); CPU per record: ours {ours.CpuMicroseconds:F2} us, anchor {anchor.CpuMicroseconds:F2} us; allocated per "
             + $"record: ours {ours.AllocatedBytes:F0} B, anchor {anchor.AllocatedBytes:F0} B");
         (ours, anchor) = MedianRound(pusherHash);
         report.Case(Name, "pusher-push-client-placed", ours.PerSecond, anchor.PerSecond, "msg/s",
@@ -114,6 +118,16 @@ internal sealed class FrontDoorsSuite : IBenchmarkSuite
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Runs ours, the anchor, the anchor again and ours again; each side's two runs averaged.</summary>
+    private static async Task<(Run Ours, Run Anchor)> AbbaAsync(Func<Task<Run>> ours, Func<Task<Run>> anchor)
+    {
+        var ours1 = await ours().ConfigureAwait(false);
+        var anchor1 = await anchor().ConfigureAwait(false);
+        var anchor2 = await anchor().ConfigureAwait(false);
+        var ours2 = await ours().ConfigureAwait(false);
+        return (Run.Mean(ours1, ours2), Run.Mean(anchor1, anchor2));
     }
 
     private static (Run Ours, Run Anchor) MedianRound(List<(Run Ours, Run Anchor)> rounds)

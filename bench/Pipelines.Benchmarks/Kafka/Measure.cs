@@ -10,6 +10,10 @@ internal readonly record struct Run(double PerSecond, double CpuMicroseconds, do
 {
     public static Run Better(Run a, Run b) => b.PerSecond > a.PerSecond ? b : a;
 
+    /// <summary>Two runs of the same thing averaged (their collections side by side).</summary>
+    public static Run Mean(Run a, Run b) =>
+        new((a.PerSecond + b.PerSecond) / 2, (a.CpuMicroseconds + b.CpuMicroseconds) / 2, (a.AllocatedBytes + b.AllocatedBytes) / 2, $"{a.Collections} and {b.Collections}");
+
     public override string ToString() =>
         $"{PerSecond:N0} msg/s, process CPU {CpuMicroseconds:F2} us/record, allocated {AllocatedBytes:F0} B/record, collections gen0/gen1/gen2 {Collections}";
 }
