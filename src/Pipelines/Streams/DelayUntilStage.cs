@@ -1,7 +1,5 @@
-using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using Akka.Streams.Supervision;
 using ITimeProvider = Akka.Actor.ITimeProvider;
 
 namespace Pipelines.Streams;
@@ -39,59 +37,42 @@ internal sealed class DelayUntilStage<T> : GraphStage<FlowShape<T, T>>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, inheritedAttributes);
 
-    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
+    private sealed class Logic : DueTimeStageLogic<T>, IInHandler, IOutHandler
     {
         private static readonly object DueTimer = new();
 
-        private readonly Func<T, DateTimeOffset> _dueTimeSelector;
         private readonly Inlet<T> _in;
         private readonly Outlet<T> _out;
-        private readonly Decider _decider;
-        private ITimeProvider _clock = null!;
         private T _held = default!;
         private DateTimeOffset _due;
         private bool _holding;
 
         public Logic(DelayUntilStage<T> stage, Attributes inheritedAttributes)
-            : base(stage.Shape)
+            : base(stage.Shape, "DelayUntil", stage._dueTimeSelector, inheritedAttributes)
         {
-            _dueTimeSelector = stage._dueTimeSelector;
             _in = stage.Shape.Inlet;
             _out = stage.Shape.Outlet;
-            _decider = inheritedAttributes.GetAttribute<ActorAttributes.SupervisionStrategy>()?.Decider ?? Deciders.StoppingDecider;
             SetHandler(_in, this);
             SetHandler(_out, this);
         }
 
         public override void PreStart()
         {
-            // The clock of the scheduler that runs the stage's timers, so that the timers and the clock agree.
-            _clock = Materializer is ActorMaterializer materializer
-                ? materializer.System.Scheduler
-                : throw new InvalidOperationException(
-                    $"DelayUntil needs an ActorMaterializer (it reads the ActorSystem scheduler's clock), but runs on a {Materializer.GetType().Name}; materialize the graph with an ActorSystem's materializer.");
+            base.PreStart();
             Pull(_in);
         }
 
         public void OnPush()
         {
             var element = Grab(_in);
-            DateTimeOffset due;
-            try
+            var selection = SelectDueTime(element, out var due);
+            if (selection == Selection.Failed)
             {
-                due = _dueTimeSelector(element);
+                return;
             }
-            catch (Exception ex)
-            {
-                var directive = _decider(ex);
-                if (directive == Directive.Stop)
-                {
-                    FailStage(ex);
-                    return;
-                }
 
-                // The element is the stage's only state, so Resume and Restart both drop it.
-                Log.Error(ex, "DelayUntil dropped an element whose due-time selector failed. Supervision: {0}.", directive);
+            if (selection == Selection.Dropped)
+            {
                 if (IsClosed(_in))
                 {
                     CompleteStage();
@@ -134,7 +115,7 @@ internal sealed class DelayUntilStage<T> : GraphStage<FlowShape<T, T>>
                 return;
             }
 
-            var wait = _due - _clock.Now;
+            var wait = _due - Clock.Now;
             if (wait > TimeSpan.Zero)
             {
                 // One timer for the head; a pull while it waits does not schedule another.

@@ -1,7 +1,5 @@
-using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using Akka.Streams.Supervision;
 using ITimeProvider = Akka.Actor.ITimeProvider;
 
 namespace Pipelines.Streams;
@@ -45,38 +43,32 @@ internal sealed class DelayUntilUnorderedStage<T> : GraphStage<FlowShape<T, T>>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, inheritedAttributes);
 
-    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
+    private sealed class Logic : DueTimeStageLogic<T>, IInHandler, IOutHandler
     {
         private static readonly object DueTimer = new();
 
         private readonly DelayUntilUnorderedStage<T> _stage;
         private readonly Inlet<T> _in;
         private readonly Outlet<T> _out;
-        private readonly Decider _decider;
 
         // Ordered by due time, then arrival: a value-tuple priority compares without allocating.
         private readonly PriorityQueue<T, (long DueTicks, long Sequence)> _held = new();
-        private ITimeProvider _clock = null!;
         private long _sequence;
         private long _timerDueTicks = long.MaxValue;
 
         public Logic(DelayUntilUnorderedStage<T> stage, Attributes inheritedAttributes)
-            : base(stage.Shape)
+            : base(stage.Shape, "DelayUntilUnordered", stage._dueTimeSelector, inheritedAttributes)
         {
             _stage = stage;
             _in = stage.Shape.Inlet;
             _out = stage.Shape.Outlet;
-            _decider = inheritedAttributes.GetAttribute<ActorAttributes.SupervisionStrategy>()?.Decider ?? Deciders.StoppingDecider;
             SetHandler(_in, this);
             SetHandler(_out, this);
         }
 
         public override void PreStart()
         {
-            _clock = Materializer is ActorMaterializer materializer
-                ? materializer.System.Scheduler
-                : throw new InvalidOperationException(
-                    $"DelayUntilUnordered needs an ActorMaterializer (it reads the ActorSystem scheduler's clock), but runs on a {Materializer.GetType().Name}; materialize the graph with an ActorSystem's materializer.");
+            base.PreStart();
             Pull(_in);
         }
 
@@ -92,22 +84,14 @@ internal sealed class DelayUntilUnorderedStage<T> : GraphStage<FlowShape<T, T>>
         public void OnPush()
         {
             var element = Grab(_in);
-            DateTimeOffset due;
-            try
+            var selection = SelectDueTime(element, out var due);
+            if (selection != Selection.Due)
             {
-                due = _stage._dueTimeSelector(element);
-            }
-            catch (Exception ex)
-            {
-                var directive = _decider(ex);
-                if (directive == Directive.Stop)
+                if (selection == Selection.Dropped)
                 {
-                    FailStage(ex);
-                    return;
+                    PullIfRoom();
                 }
 
-                Log.Error(ex, "DelayUntilUnordered dropped an element whose due-time selector failed. Supervision: {0}.", directive);
-                PullIfRoom();
                 return;
             }
 
@@ -142,7 +126,7 @@ internal sealed class DelayUntilUnorderedStage<T> : GraphStage<FlowShape<T, T>>
         private void PullIfRoom()
         {
             if (_held.Count < _stage._bufferSize && !IsClosed(_in) && !HasBeenPulled(_in)
-                && !(_held.TryPeek(out _, out var head) && head.DueTicks <= _clock.Now.UtcTicks && !IsAvailable(_out)))
+                && !(_held.TryPeek(out _, out var head) && head.DueTicks <= Clock.Now.UtcTicks && !IsAvailable(_out)))
             {
                 Pull(_in);
             }
@@ -155,7 +139,7 @@ internal sealed class DelayUntilUnorderedStage<T> : GraphStage<FlowShape<T, T>>
                 return;
             }
 
-            var wait = head.DueTicks - _clock.Now.UtcTicks;
+            var wait = head.DueTicks - Clock.Now.UtcTicks;
             if (wait > 0)
             {
                 // One timer, for the earliest due time; an earlier element arriving moves it.

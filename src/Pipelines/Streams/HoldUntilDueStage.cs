@@ -1,7 +1,5 @@
-using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Stage;
-using Akka.Streams.Supervision;
 using ITimeProvider = Akka.Actor.ITimeProvider;
 
 namespace Pipelines.Streams;
@@ -67,38 +65,32 @@ internal sealed class HoldUntilDueStage<T> : GraphStage<FlowShape<T, T>>
         }
     }
 
-    private sealed class Logic : TimerGraphStageLogic, IInHandler, IOutHandler
+    private sealed class Logic : DueTimeStageLogic<T>, IInHandler, IOutHandler
     {
         private static readonly object DueTimer = new();
 
         private readonly HoldUntilDueStage<T> _stage;
         private readonly Inlet<T> _in;
         private readonly Outlet<T> _out;
-        private readonly Decider _decider;
 
         // Both ends are needed: the earliest leaves when due, the latest when room is needed.
         private readonly SortedSet<Held> _held = new(ByDueThenArrival.Instance);
-        private ITimeProvider _clock = null!;
         private long _sequence;
         private long _timerDueTicks = long.MaxValue;
 
         public Logic(HoldUntilDueStage<T> stage, Attributes inheritedAttributes)
-            : base(stage.Shape)
+            : base(stage.Shape, "HoldUntilDue", stage._dueTimeSelector, inheritedAttributes)
         {
             _stage = stage;
             _in = stage.Shape.Inlet;
             _out = stage.Shape.Outlet;
-            _decider = inheritedAttributes.GetAttribute<ActorAttributes.SupervisionStrategy>()?.Decider ?? Deciders.StoppingDecider;
             SetHandler(_in, this);
             SetHandler(_out, this);
         }
 
         public override void PreStart()
         {
-            _clock = Materializer is ActorMaterializer materializer
-                ? materializer.System.Scheduler
-                : throw new InvalidOperationException(
-                    $"HoldUntilDue needs an ActorMaterializer (it reads the ActorSystem scheduler's clock), but runs on a {Materializer.GetType().Name}; materialize the graph with an ActorSystem's materializer.");
+            base.PreStart();
             Pull(_in);
         }
 
@@ -114,22 +106,14 @@ internal sealed class HoldUntilDueStage<T> : GraphStage<FlowShape<T, T>>
         public void OnPush()
         {
             var element = Grab(_in);
-            DateTimeOffset due;
-            try
+            var selection = SelectDueTime(element, out var due);
+            if (selection != Selection.Due)
             {
-                due = _stage._dueTimeSelector(element);
-            }
-            catch (Exception ex)
-            {
-                var directive = _decider(ex);
-                if (directive == Directive.Stop)
+                if (selection == Selection.Dropped)
                 {
-                    FailStage(ex);
-                    return;
+                    PullIfRoom();
                 }
 
-                Log.Error(ex, "HoldUntilDue dropped an element whose due-time selector failed. Supervision: {0}.", directive);
-                PullIfRoom();
                 return;
             }
 
@@ -162,7 +146,7 @@ internal sealed class HoldUntilDueStage<T> : GraphStage<FlowShape<T, T>>
         private void PullIfRoom()
         {
             if (_held.Count <= _stage._capacity && !IsClosed(_in) && !HasBeenPulled(_in)
-                && !(_held.Count > 0 && _held.Min.DueTicks <= _clock.Now.UtcTicks && !IsAvailable(_out)))
+                && !(_held.Count > 0 && _held.Min.DueTicks <= Clock.Now.UtcTicks && !IsAvailable(_out)))
             {
                 Pull(_in);
             }
@@ -176,7 +160,7 @@ internal sealed class HoldUntilDueStage<T> : GraphStage<FlowShape<T, T>>
             }
 
             var head = _held.Min;
-            var wait = head.DueTicks - _clock.Now.UtcTicks;
+            var wait = head.DueTicks - Clock.Now.UtcTicks;
             Held leaving;
             if (wait <= 0)
             {
