@@ -157,6 +157,28 @@ public sealed class PipelineRestartTests
     }
 
     [Fact]
+    public async Task ActorSystemTerminatedUnderARunningPipeline_FailedAndUnhealthy_NotLeftRunning()
+    {
+        // Without CoordinatedShutdown on Terminate (which would drain the pipelines first) the system ends under the stream.
+        var (config, _) = TestHosts.LoadConfig(TestHosts.VirtualTime + """
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """);
+        var observer = new RecordingObserver();
+        using var host = TestHosts.Build(config, akka => akka.WithPipeline("steady", (_, _) => TestGraphs.Idle()), services => services.AddSingleton<IPipelineObserver>(observer));
+        await host.StartAsync();
+        var registry = host.Services.GetRequiredService<IPipelineRegistry>();
+        await Eventually.TrueAsync(() => registry.GetStatus("steady").State == PipelineState.Running, what: "the pipeline to run");
+
+        await host.Services.GetRequiredService<ActorSystem>().Terminate();
+
+        await Eventually.TrueAsync(() => registry.GetStatus("steady").State == PipelineState.Failed, what: $"the pipeline to be reported failed (it is {registry.GetStatus("steady").State})");
+        registry.GetStatus("steady").LastFailure.Should().NotBeNull();
+        observer.Events.Should().Contain(e => e.StartsWith("failed steady", StringComparison.Ordinal));
+        var entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["pipeline-steady"];
+        entry.Status.Should().Be(HealthStatus.Unhealthy);
+    }
+
+    [Fact]
     public async Task GraphThrowsWhileMaterializing_RestartsWithBackoff()
     {
         var (config, _) = TestHosts.LoadConfig(TestHosts.VirtualTime + """

@@ -44,9 +44,11 @@ internal sealed class PipelineRunner<T> : PipelineRunner
     public override void Start(IMaterializer materializer)
     {
         _materializer = materializer;
+        // The termination watch, not Sink.Ignore's task: that never ends when the ActorSystem stops the stream under it.
         var (killSwitch, supervision) = RestartSource.OnFailuresWithBackoff(() => Source.FromTask(RunIncarnation()), Settings.Restart)
             .ViaMaterialized(KillSwitches.Single<Done>(), Keep.Right)
-            .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
+            .WatchTermination(Keep.Both)
+            .To(Sink.Ignore<Done>())
             .Run(materializer);
         lock (Gate)
         {
