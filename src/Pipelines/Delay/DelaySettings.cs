@@ -63,7 +63,7 @@ public sealed class DelaySettings
     /// <summary>Whether the scheduling client records a Scheduled fact per message (<c>cancellation.record-schedules</c>).</summary>
     public bool RecordSchedules { get; private set; }
 
-    /// <summary>Whether routers record a Delivered fact per delivered message (<c>cancellation.record-deliveries</c>).</summary>
+    /// <summary>Whether routers record a Delivered fact for every delivered message, many to a record (<c>cancellation.record-deliveries</c>).</summary>
     public bool RecordDeliveries { get; private set; }
 
     /// <summary>Reads <c>pipelines.delay</c> from <paramref name="config"/> (the whole configuration, or that section itself), with the reference configuration as fallback.</summary>
