@@ -173,7 +173,8 @@ public sealed class PipelineRestartTests
 
         await Eventually.TrueAsync(() => registry.GetStatus("steady").State == PipelineState.Failed, what: $"the pipeline to be reported failed (it is {registry.GetStatus("steady").State})");
         registry.GetStatus("steady").LastFailure.Should().NotBeNull();
-        observer.Events.Should().Contain(e => e.StartsWith("failed steady", StringComparison.Ordinal));
+        // Observers hear of it after the state is set, on the thread that saw the end.
+        await Eventually.TrueAsync(() => observer.Events.Any(e => e.StartsWith("failed steady", StringComparison.Ordinal)), what: "the observers to hear OnFailed");
         var entry = (await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["pipeline-steady"];
         entry.Status.Should().Be(HealthStatus.Unhealthy);
     }
